@@ -1,0 +1,43 @@
+# Two commands: `make run` (set up and start the app) and `make test` (set up and run every test).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: run test lint typecheck bench install install-dev browser clean
+
+$(VENV)/.runtime: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.runtime
+install-dev: $(VENV)/.dev
+
+run: $(VENV)/.runtime
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py ensure_owner
+	exec $(PY) manage.py runplatform
+
+browser:
+	@bash deploy/ensure-chromium.sh
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy .
+
+test: $(VENV)/.dev browser
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy .
+	bash tests/run.sh
+
+bench: $(VENV)/.dev
+	$(PY) -m pip install --quiet -r requirements-bench.txt
+	$(PY) -m tests.benchmarks
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,265 @@
+"""One settings module, configured by the environment (see README: "Environment variables")."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+import django_stubs_ext
+from django.core.exceptions import ImproperlyConfigured
+
+from platform_site.env import (
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_size,
+    env_str,
+    env_url,
+)
+
+# Lets ModelAdmin[...] and QuerySet[...] be subscripted at run time, as the type stubs expect.
+django_stubs_ext.monkeypatch()
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "var"))).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    key = env_str("SECRET_KEY")
+    if key:
+        return key
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = env_bool("DEBUG", False)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.humanize",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "mozilla_django_oidc",
+    "ingestion",
+    "gallery",
+    "chats",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "platform_site.urls"
+WSGI_APPLICATION = "platform_site.wsgi.application"
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "platform_site.context_processors.platform",
+            ],
+        },
+    },
+]
+
+# Database: SQLite under DATA_DIR unless DATABASE_URL says otherwise.
+DATABASE_URL = env_url(
+    "DATABASE_URL",
+    schemes=("sqlite", "postgres", "postgresql", "pgsql"),
+    default=f"sqlite:///{DATA_DIR / 'db.sqlite3'}",
+)
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web process and the worker share the file: WAL lets readers go on while one writes.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env_str("TIME_ZONE", "UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+STATICFILES_DIRS = [BASE_DIR / "static"]
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# Storage: S3 (django-storages) when STORAGE_BUCKET is set, else files under DATA_DIR/storage.
+STORAGE_BUCKET = env_str("STORAGE_BUCKET")
+AWS_S3_ENDPOINT_URL = env_url("AWS_S3_ENDPOINT_URL", schemes=("http", "https"))
+AWS_REGION = env_str("AWS_REGION", env_str("AWS_DEFAULT_REGION", "us-east-1"))
+LOCAL_STORAGE_DIR = DATA_DIR / "storage"
+if STORAGE_BUCKET:
+    _default_storage: dict[str, Any] = {
+        "BACKEND": "ingestion.storage.PlatformS3Storage",
+        "OPTIONS": {
+            "bucket_name": STORAGE_BUCKET,
+            "endpoint_url": AWS_S3_ENDPOINT_URL or None,
+            "region_name": AWS_REGION,
+            "file_overwrite": True,  # keys are unique by construction; skip the existence check
+            "querystring_expire": 900,
+            "signature_version": "s3v4",
+        },
+    }
+else:
+    _default_storage = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        # Keys are unique by construction; derived outputs are re-written in place by a re-run.
+        "OPTIONS": {"location": LOCAL_STORAGE_DIR, "allow_overwrite": True},
+    }
+STORAGES = {
+    "default": _default_storage,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# The bucket name recorded in the ledger; "local" for the files-on-disk mode.
+STORAGE_BUCKET_LABEL = STORAGE_BUCKET or "local"
+
+# Uploads stream to a temporary file in chunks, never into memory.
+FILE_UPLOAD_TEMP_DIR = str(DATA_DIR / "tmp")
+Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
+FILE_UPLOAD_MAX_MEMORY_SIZE = 0
+FILE_UPLOAD_PERMISSIONS = 0o600
+UPLOAD_MAX_SIZE = env_size("UPLOAD_MAX_SIZE", 5 * 1024**3)
+SIGNED_URL_SECONDS = env_int("SIGNED_URL_SECONDS", 900, minimum=10)
+
+# Events: from SQS (AWS mode) and, always, from the app itself after it stores an upload.
+SQS_QUEUE_URL = env_url("SQS_QUEUE_URL", schemes=("http", "https"))
+AWS_SQS_ENDPOINT_URL = env_url("AWS_SQS_ENDPOINT_URL", schemes=("http", "https"))
+
+# Celery: Redis when REDIS_URL is set, else kombu's filesystem transport (no server needed).
+REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss"))
+BROKER_DIR = DATA_DIR / "broker"
+CELERY_TASK_TIME_LIMIT = env_int("TASK_TIME_LIMIT", 1800, minimum=10)
+CELERY_TASK_SOFT_TIME_LIMIT = max(CELERY_TASK_TIME_LIMIT - 30, 5)
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {
+        # Longer than the longest task, so acks_late never hands a running task to a second worker.
+        "visibility_timeout": CELERY_TASK_TIME_LIMIT + 600,
+    }
+    CELERY_WORKER_ENABLE_REMOTE_CONTROL = True
+else:
+    CELERY_BROKER_URL = "filesystem://"
+    (BROKER_DIR / "queue").mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(BROKER_DIR / "queue"),
+        "data_folder_out": str(BROKER_DIR / "queue"),
+        "control_folder": str(BROKER_DIR / "control"),
+        "store_processed": False,
+    }
+    # The filesystem transport has no fan-out exchange for remote control.
+    CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
+
+# Sign-in: OpenID Connect (Cognito or any provider) when OIDC_ISSUER is set, else local accounts.
+OIDC_ISSUER = env_url("OIDC_ISSUER", schemes=("http", "https"))
+OIDC_ENABLED = bool(OIDC_ISSUER)
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = "openid email profile"
+OIDC_USE_NONCE = True
+OIDC_STORE_ID_TOKEN = True
+OIDC_TIMEOUT = 10
+OIDC_OP_LOGOUT_URL_METHOD = "platform_site.auth.provider_logout_url"
+OIDC_OP_LOGOUT_ENDPOINT = env_url("OIDC_LOGOUT_URL", schemes=("http", "https"))
+OIDC_LOGOUT_STYLE = "cognito" if OIDC_OP_LOGOUT_ENDPOINT else "standard"
+
+
+def _discover(issuer: str) -> dict[str, Any]:
+    url = issuer.rstrip("/") + "/.well-known/openid-configuration"
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 (http(s) checked)
+            document: dict[str, Any] = json.load(response)
+    except (OSError, ValueError) as exc:
+        raise ImproperlyConfigured(f"OIDC_ISSUER: cannot read {url}: {exc}") from exc
+    return document
+
+
+if OIDC_ENABLED:
+    OIDC_RP_CLIENT_ID = env_str("OIDC_CLIENT_ID")
+    OIDC_RP_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET")
+    if not OIDC_RP_CLIENT_ID:
+        raise ImproperlyConfigured("OIDC_CLIENT_ID: required when OIDC_ISSUER is set")
+    _oidc = _discover(OIDC_ISSUER)
+    OIDC_OP_AUTHORIZATION_ENDPOINT = _oidc["authorization_endpoint"]
+    OIDC_OP_TOKEN_ENDPOINT = _oidc["token_endpoint"]
+    OIDC_OP_USER_ENDPOINT = _oidc["userinfo_endpoint"]
+    OIDC_OP_JWKS_ENDPOINT = _oidc["jwks_uri"]
+    OIDC_OP_ISSUER = _oidc.get("issuer", OIDC_ISSUER)
+    if not OIDC_OP_LOGOUT_ENDPOINT:
+        OIDC_OP_LOGOUT_ENDPOINT = _oidc.get("end_session_endpoint", "")
+    AUTHENTICATION_BACKENDS = ["platform_site.auth.OIDCBackend", *AUTHENTICATION_BACKENDS]
+
+# Chats: DuckDB over the local silver Parquet, or Athena.
+CHATS_ENGINE = env_choice("CHATS_ENGINE", ("duckdb", "athena"), "duckdb")
+ATHENA_WORK_GROUP = env_str("ATHENA_WORK_GROUP", "primary")
+ATHENA_DATABASE = env_str("ATHENA_DATABASE", "personal_data")
+ATHENA_TABLE = env_str("ATHENA_TABLE", "whatsapp_silver")
+ATHENA_S3_STAGING_DIR = env_url("ATHENA_S3_STAGING_DIR", schemes=("s3",))
+if CHATS_ENGINE == "athena" and not ATHENA_S3_STAGING_DIR:
+    raise ImproperlyConfigured("ATHENA_S3_STAGING_DIR: required when CHATS_ENGINE=athena")
+
+# Photos
+PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 100_000_000, minimum=1)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+if os.environ.get("PLATFORM_TESTING"):
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        # A file, not memory: a real worker process in the integration tests shares it.
+        DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}
