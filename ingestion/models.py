@@ -1,0 +1,169 @@
+"""The object ledger: one row per stored object version, unique on (bucket, key, ETag)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from ingestion.routing import KINDS
+
+
+class Status(models.TextChoices):
+    RECEIVED = "received", "Received"
+    PROCESSING = "processing", "Processing"
+    DONE = "done", "Done"
+    REJECTED = "rejected", "Rejected"
+    FAILED = "failed", "Failed"
+
+
+FINAL_STATUSES = (Status.DONE, Status.REJECTED, Status.FAILED)
+
+
+class StorageClass(models.TextChoices):
+    STANDARD = "STANDARD", "Standard"
+    INTELLIGENT_TIERING = "INTELLIGENT_TIERING", "Intelligent-Tiering"
+    DEEP_ARCHIVE = "DEEP_ARCHIVE", "Glacier Deep Archive"
+
+
+class StoredObjectQuerySet(models.QuerySet["StoredObject"]):
+    def owned_by(self, user: Any) -> StoredObjectQuerySet:
+        return self.filter(owner_id=user.pk)
+
+
+class StoredObject(models.Model):
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="objects_stored",
+        help_text="Empty when the key names no known owner (the object is then rejected).",
+    )
+    bucket = models.CharField(max_length=255)
+    key = models.CharField(max_length=1024)
+    etag = models.CharField(max_length=80)
+    size = models.BigIntegerField(default=0)
+    content_type = models.CharField(max_length=255, blank=True)
+    storage_class = models.CharField(
+        max_length=32, choices=StorageClass.choices, default=StorageClass.STANDARD
+    )
+    kind = models.CharField(max_length=16, choices=KINDS)
+    original_name = models.CharField(max_length=512)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RECEIVED)
+    reason = models.TextField(blank=True)
+    source = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="derived",
+        help_text="The object this one was unpacked from (a zip), if any.",
+    )
+    details = models.JSONField(
+        default=dict, blank=True, help_text="What processing found, e.g. a zip's contents."
+    )
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    restore_requested_at = models.DateTimeField(null=True, blank=True)
+    restored_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = StoredObjectQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["bucket", "key", "etag"], name="unique_object_version"),
+        ]
+        indexes = [models.Index(fields=["owner", "kind", "-created_at"])]
+        ordering = ["-created_at", "-id"]
+        verbose_name = "stored object"
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.key})"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL_STATUSES
+
+    @property
+    def is_archived(self) -> bool:
+        return self.storage_class == StorageClass.DEEP_ARCHIVE
+
+    @property
+    def is_downloadable(self) -> bool:
+        if not self.is_archived:
+            return True
+        return self.restored_until is not None and self.restored_until > timezone.now()
+
+    @property
+    def is_restoring(self) -> bool:
+        return self.restore_requested_at is not None and not self.is_downloadable
+
+    def mark(self, status: str, reason: str = "") -> None:
+        """Record a status change (and why) without touching the other columns."""
+        self.status = status
+        self.reason = reason
+        self.save(update_fields=["status", "reason", "updated_at"])
+
+    def claim(self) -> bool:
+        """Move received → processing; False if another worker already has it."""
+        taken = StoredObject.objects.filter(
+            pk=self.pk, status__in=(Status.RECEIVED, Status.FAILED)
+        ).update(status=Status.PROCESSING, reason="", updated_at=timezone.now())
+        if taken:
+            self.status = Status.PROCESSING
+            self.reason = ""
+        return bool(taken)
+
+    def as_status_json(self) -> dict[str, Any]:
+        return {
+            "id": self.pk,
+            "key": self.key,
+            "kind": self.kind,
+            "name": self.original_name,
+            "size": self.size,
+            "storage_class": self.storage_class,
+            "status": self.status,
+            "reason": self.reason,
+            "final": self.is_final,
+            "created_at": self.created_at.isoformat(),
+            "updated_at": self.updated_at.isoformat(),
+        }
+
+
+class Dataset(models.Model):
+    """A CSV file's profile: the successor of the original pipeline's metadata record."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SUCCESS = "success", "Success"
+        ERROR = "error", "Error"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="datasets"
+    )
+    source = models.OneToOneField(StoredObject, on_delete=models.CASCADE, related_name="dataset")
+    name = models.CharField(max_length=512)
+    status = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.PENDING)
+    error_message = models.TextField(blank=True)
+    row_count = models.BigIntegerField(null=True, blank=True)
+    column_count = models.IntegerField(null=True, blank=True)
+    issue_count = models.IntegerField(null=True, blank=True)
+    encoding = models.CharField(max_length=32, blank=True)
+    delimiter = models.CharField(max_length=8, blank=True)
+    summary_key = models.CharField(max_length=1024, blank=True)
+    profile = models.JSONField(default=dict, blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = models.Manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["owner", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.name
