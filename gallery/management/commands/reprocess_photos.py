@@ -1,0 +1,74 @@
+"""Run the photo task's function again, here, over photos chosen by id, owner or all of them.
+
+Streams the ledger in batches by primary key (like immich's "queue all"): without ``--force``
+only objects that are waiting or failed are run; with it every chosen one is, its outputs
+overwritten in place.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import Q, QuerySet
+
+from gallery.management.progress import Progress
+from gallery.pipeline import reprocess
+from ingestion.models import Status, StoredObject
+
+
+class Command(BaseCommand):
+    help = "Reprocess photos with the same function the gallery.process_photo task runs."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--id",
+            dest="ids",
+            type=int,
+            nargs="+",
+            action="extend",
+            default=[],
+            metavar="N",
+            help="photo ids",
+        )
+        parser.add_argument("--owner", help="user name or id: that user's photos")
+        parser.add_argument("--all", action="store_true", help="every photo upload")
+        parser.add_argument(
+            "--force", action="store_true", help="also run finished and rejected ones"
+        )
+        parser.add_argument("--batch-size", type=int, default=200)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        objects = self.chosen(options)
+        if not options["force"]:
+            objects = objects.filter(status__in=(Status.RECEIVED, Status.FAILED))
+        total = objects.count()
+        progress = Progress(self.stdout, total, "photos")
+        last = 0
+        while True:
+            batch = list(objects.filter(pk__gt=last).order_by("pk")[: options["batch_size"]])
+            if not batch:
+                break
+            for obj in batch:
+                progress.update(reprocess(obj, force=options["force"]))
+            last = batch[-1].pk
+        progress.finish()
+        self.stdout.write(f"Reprocessed {total} photo upload(s): {progress.summary() or 'none'}")
+
+    def chosen(self, options: dict[str, Any]) -> QuerySet[StoredObject]:
+        objects = StoredObject.objects.filter(kind="photo").exclude(owner=None)
+        if not (options["ids"] or options["owner"] or options["all"]):
+            raise CommandError("Choose photos with --id N …, --owner USER or --all.")
+        if options["ids"]:
+            objects = objects.filter(photo__id__in=options["ids"])
+        if options["owner"]:
+            name = options["owner"]
+            users = get_user_model().objects.filter(
+                Q(username=name) | Q(pk=int(name) if name.isdigit() else None)
+            )
+            user = users.first()
+            if user is None:
+                raise CommandError(f"No user {name!r}.")
+            objects = objects.filter(owner=user)
+        return objects

@@ -1,0 +1,223 @@
+"""The photo pipeline: one stored object in, a Photo with its derived images out.
+
+``process_photo_object`` is the task's work (see gallery.tasks); the reprocessing command and
+the admin actions call the very same function. Output keys come from the photo's identity, so
+a re-run overwrites its own outputs instead of adding copies.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from datetime import datetime
+from typing import Any
+
+from botocore.exceptions import ClientError
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from gallery import imaging
+from gallery.models import Photo, PhotoTag, TagKind, TakenAtSource
+from ingestion import storage
+from ingestion.jobs import Rejected, run_claimed
+from ingestion.models import Status, StoredObject
+from ingestion.routing import extension_of
+
+log = logging.getLogger(__name__)
+
+# Bigger files are not photos a phone or camera makes; reading them whole would only hurt.
+MAX_PHOTO_BYTES = 512 * 1024 * 1024
+_EXTENSIONS = {"JPEG": "jpg", "HEIF": "heic", "TIFF": "tif"}
+
+
+def thumbnail_key(owner_id: int, photo_id: int) -> str:
+    return f"photos/thumbnails/{owner_id}/{photo_id}.jpg"
+
+
+def preview_key(owner_id: int, photo_id: int) -> str:
+    return f"photos/previews/{owner_id}/{photo_id}.jpg"
+
+
+def original_key(owner_id: int, photo_id: int, ext: str) -> str:
+    return f"photos/originals/{owner_id}/{photo_id}.{ext}"
+
+
+def process_photo_object(obj: StoredObject) -> str | None:
+    """Make (or remake) the Photo for one stored object; the note is kept on the ledger row.
+
+    Raises Rejected with a human reason for files that are not usable photos.
+    """
+    if obj.owner_id is None:
+        raise Rejected("The object's key names no known owner.")
+    data = _read(obj)
+    digest = imaging.content_hash(data)
+    first = _first_with_content(obj, digest)
+    if first is not None:
+        return duplicate_note(first)
+    try:
+        result = imaging.process(data, max_pixels=settings.PHOTO_MAX_PIXELS)
+    except imaging.BadImage as exc:
+        raise Rejected(f"Not a usable photo: {exc}.") from exc
+    photo = _reserve(obj, obj.owner_id, digest)
+    if isinstance(photo, str):
+        return photo
+    ext = _EXTENSIONS.get(result.metadata.format, result.metadata.format.lower())
+    keys = {
+        "thumbnail_key": thumbnail_key(obj.owner_id, photo.pk),
+        "preview_key": preview_key(obj.owner_id, photo.pk),
+        "original_key": original_key(obj.owner_id, photo.pk, ext or extension_of(obj.key)),
+    }
+    storage.save_bytes(keys["thumbnail_key"], result.thumbnail, content_type="image/jpeg")
+    storage.save_bytes(keys["preview_key"], result.preview, content_type="image/jpeg")
+    storage.copy(obj.key, keys["original_key"], storage_class=obj.storage_class)
+    for field, key in keys.items():
+        setattr(photo, field, key)
+    apply_metadata(photo, result, obj, size=len(data))
+    with transaction.atomic():
+        photo.save()
+        photo.tags.filter(kind=TagKind.AUTO).delete()
+        # A user tag of the same name stays the user's (ignore_conflicts).
+        PhotoTag.objects.bulk_create(
+            [
+                PhotoTag(photo=photo, name=name, kind=TagKind.AUTO)
+                for name in imaging.tags_for(result.metadata)
+            ],
+            ignore_conflicts=True,
+        )
+    return None
+
+
+def _read(obj: StoredObject) -> bytes:
+    if not storage.exists(obj.key):
+        raise Rejected("The file is not in storage (was it deleted before it was processed?).")
+    size = storage.size_of(obj.key)
+    if size > MAX_PHOTO_BYTES:
+        raise Rejected(
+            f"The file is {size / 1024**2:.0f} MB, more than a photo can be "
+            f"({MAX_PHOTO_BYTES // 1024**2} MB); it is kept as it is."
+        )
+    try:
+        return storage.read_bytes(obj.key)
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") != "InvalidObjectState":
+            raise
+        raise Rejected(
+            "The photo is in Glacier Deep Archive and cannot be read until it is restored: "
+            "restore it in the library, then reprocess it."
+        ) from exc
+
+
+def _first_with_content(obj: StoredObject, digest: str) -> Photo | None:
+    return (
+        Photo.objects.filter(owner_id=obj.owner_id, content_hash=digest)
+        .exclude(source=obj)
+        .select_related("source")
+        .first()
+    )
+
+
+def duplicate_note(first: Photo) -> str:
+    uploaded = timezone.localtime(first.uploaded_at).date().isoformat()
+    return f"Duplicate of {first.source.original_name} uploaded {uploaded}"
+
+
+def _reserve(obj: StoredObject, owner_id: int, digest: str) -> Photo | str:
+    """This object's Photo row (created if new), or the duplicate note if another upload of the
+    same bytes won the race for the (owner, content hash) constraint."""
+    photo = Photo.objects.filter(source=obj).first()
+    if photo is not None:
+        return photo
+    try:
+        with transaction.atomic():
+            return Photo.objects.create(
+                source=obj,
+                owner_id=owner_id,
+                content_hash=digest,
+                uploaded_at=obj.created_at,
+                size=obj.size,
+            )
+    except IntegrityError:
+        first = _first_with_content(obj, digest)
+        if first is None:
+            raise
+        return duplicate_note(first)
+
+
+def apply_metadata(
+    photo: Photo, result: imaging.ProcessedPhoto, obj: StoredObject, *, size: int
+) -> None:
+    meta = result.metadata
+    photo.taken_at, photo.taken_at_source = taken_at_for(meta, obj)
+    photo.taken_year = timezone.localtime(photo.taken_at).year
+    photo.uploaded_at = obj.created_at
+    photo.camera_make = (meta.camera_make or "")[:100]
+    photo.camera_model = (meta.camera_model or "")[:100]
+    photo.camera = camera_label(meta.camera_make, meta.camera_model)[:200]
+    photo.width, photo.height = meta.width, meta.height
+    photo.latitude, photo.longitude = meta.latitude, meta.longitude
+    photo.flash = meta.flash_fired
+    photo.orientation = meta.orientation
+    photo.format = meta.format[:16]
+    photo.size = size
+    photo.exif = _as_json(meta) | {
+        "thumbnail_dimensions": list(result.thumbnail_dimensions),
+        "preview_dimensions": list(result.preview_dimensions),
+    }
+
+
+def taken_at_for(meta: imaging.PhotoMetadata, obj: StoredObject) -> tuple[datetime, str]:
+    """EXIF time (a naive one read in TIME_ZONE), else a dated file name, else the upload."""
+    if meta.taken_at is not None:
+        return _aware(meta.taken_at), TakenAtSource.EXIF
+    named = imaging.date_from_filename(obj.original_name)
+    if named is not None:
+        return _aware(named), TakenAtSource.FILENAME
+    return obj.created_at, TakenAtSource.UPLOAD
+
+
+def _aware(when: datetime) -> datetime:
+    return when if timezone.is_aware(when) else timezone.make_aware(when)
+
+
+def camera_label(make: str | None, model: str | None) -> str:
+    """Make and model as one label: "Canon" + "Canon EOS R5" reads "Canon EOS R5"."""
+    make, model = (make or "").strip(), (model or "").strip()
+    if make and model.lower().startswith(make.split()[0].lower()):
+        return model
+    return f"{make} {model}".strip()
+
+
+def _as_json(meta: imaging.PhotoMetadata) -> dict[str, Any]:
+    found = dataclasses.asdict(meta)
+    if isinstance(found.get("taken_at"), datetime):
+        found["taken_at"] = found["taken_at"].isoformat()
+    return found
+
+
+def regenerate_thumbnails(photo: Photo) -> str:
+    """Write the thumbnail and preview again from the kept original (metadata untouched)."""
+    key = photo.original_key or photo.source.key
+    try:
+        result = imaging.process(storage.read_bytes(key), max_pixels=settings.PHOTO_MAX_PIXELS)
+    except imaging.BadImage as exc:
+        return f"not regenerated: {exc}"
+    photo.thumbnail_key = thumbnail_key(photo.owner_id, photo.pk)
+    photo.preview_key = preview_key(photo.owner_id, photo.pk)
+    storage.save_bytes(photo.thumbnail_key, result.thumbnail, content_type="image/jpeg")
+    storage.save_bytes(photo.preview_key, result.preview, content_type="image/jpeg")
+    photo.save(update_fields=["thumbnail_key", "preview_key", "updated_at"])
+    return "regenerated"
+
+
+def reprocess(obj: StoredObject, *, force: bool = False) -> str:
+    """Run the task's work here and now: "done", "rejected", "failed" or "skipped".
+
+    Without ``force`` only objects that are waiting or failed are taken (as a worker would);
+    with it, any object is run again, its outputs overwritten in place.
+    """
+    if force and obj.status != Status.RECEIVED:
+        obj.mark(Status.RECEIVED)
+    if not obj.claim():
+        return "skipped"
+    return run_claimed(obj, process_photo_object)

@@ -1,0 +1,148 @@
+"""What pages and the JSON API show of a photo: signed URLs, labels, the map link."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.urls import reverse
+from django.utils import timezone
+
+from gallery.models import Photo, PhotoTag
+from ingestion import storage
+from ingestion.models import Status, StoredObject
+
+THUMBNAIL_SECONDS = 3600
+PREVIEW_SECONDS = 3600
+ORIGINAL_SECONDS = 24 * 3600
+
+
+def _stem(photo: Photo) -> str:
+    return photo.source.original_name.rsplit(".", 1)[0] or f"photo-{photo.pk}"
+
+
+def thumbnail_url(photo: Photo) -> str:
+    return storage.signed_url(
+        photo.thumbnail_key,
+        filename=f"{_stem(photo)}-thumbnail.jpg",
+        seconds=THUMBNAIL_SECONDS,
+        inline=True,
+    )
+
+
+def preview_url(photo: Photo) -> str:
+    return storage.signed_url(
+        photo.preview_key or photo.thumbnail_key,
+        filename=f"{_stem(photo)}-preview.jpg",
+        seconds=PREVIEW_SECONDS,
+        inline=True,
+    )
+
+
+def original_url(photo: Photo) -> str | None:
+    """The download of the original; None while it sits in Deep Archive (restore it first)."""
+    if not photo.source.is_downloadable:
+        return None
+    return storage.signed_url(
+        photo.original_key or photo.source.key,
+        filename=photo.source.original_name,
+        seconds=ORIGINAL_SECONDS,
+    )
+
+
+def map_url(photo: Photo) -> str | None:
+    if not photo.has_location:
+        return None
+    lat, lon = f"{photo.latitude:.6f}", f"{photo.longitude:.6f}"
+    return f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=15/{lat}/{lon}"
+
+
+def problem(photo: Photo) -> str:
+    """Why the photo's last processing run did not finish, if it did not."""
+    if photo.source.status in (Status.REJECTED, Status.FAILED):
+        return photo.source.reason
+    return ""
+
+
+@dataclass(frozen=True)
+class Tile:
+    id: int
+    name: str
+    thumbnail_url: str
+    detail_url: str
+    aspect: float
+    width: int
+    height: int
+    problem: str
+
+
+def tile(photo: Photo) -> Tile:
+    return Tile(
+        id=photo.pk,
+        name=photo.source.original_name,
+        thumbnail_url=thumbnail_url(photo),
+        detail_url=reverse("gallery:photo", args=[photo.pk]),
+        aspect=round(photo.aspect, 4),
+        width=photo.width,
+        height=photo.height,
+        problem=problem(photo),
+    )
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def photo_json(photo: Photo, tags: list[PhotoTag] | None = None) -> dict[str, Any]:
+    """The API's view of one photo (``tags`` prefetched by the caller, or read here)."""
+    tags = list(photo.tags.all()) if tags is None else tags
+    return {
+        "id": photo.pk,
+        "name": photo.source.original_name,
+        "object_id": photo.source_id,
+        "taken_at": _iso(photo.taken_at),
+        "taken_at_source": photo.taken_at_source,
+        "uploaded_at": _iso(photo.uploaded_at),
+        "width": photo.width,
+        "height": photo.height,
+        "size": photo.size,
+        "format": photo.format,
+        "camera_make": photo.camera_make,
+        "camera_model": photo.camera_model,
+        "camera": photo.camera,
+        "latitude": photo.latitude,
+        "longitude": photo.longitude,
+        "map_url": map_url(photo),
+        "flash": photo.flash,
+        "storage_class": photo.source.storage_class,
+        "status": photo.source.status,
+        "reason": photo.source.reason,
+        "tags": [{"name": t.name, "kind": t.kind} for t in tags],
+        "thumbnail_url": thumbnail_url(photo),
+        "preview_url": preview_url(photo),
+        "original_url": original_url(photo),
+        "detail_url": reverse("gallery:photo", args=[photo.pk]),
+    }
+
+
+def pending_json(obj: StoredObject, photo: Photo | None) -> dict[str, Any]:
+    """A placeholder's state: still working, a reason, or the finished photo's tile."""
+    body: dict[str, Any] = {
+        "id": obj.pk,
+        "name": obj.original_name,
+        "status": obj.status,
+        "status_label": obj.get_status_display(),
+        "reason": obj.reason,
+        "final": obj.is_final,
+        "uploaded_at": timezone.localtime(obj.created_at).isoformat(),
+        "photo": None,
+    }
+    if photo is not None and photo.thumbnail_key:
+        shown = tile(photo)
+        body["photo"] = {
+            "id": shown.id,
+            "thumbnail_url": shown.thumbnail_url,
+            "detail_url": shown.detail_url,
+            "aspect": shown.aspect,
+        }
+    return body

@@ -1,0 +1,207 @@
+// Gallery behaviour: filters apply on change, older pages load on scroll, a lightbox shows the
+// photo page's panel, and placeholders of photos still processing fill in without a reload.
+(function () {
+  "use strict";
+  const timeline = document.getElementById("timeline");
+  if (!timeline) return;
+  const csrf = (document.querySelector("input[name=csrfmiddlewaretoken]") || {}).value || "";
+
+  // Filters
+  const filters = document.getElementById("gallery-filters");
+  if (filters) {
+    filters.addEventListener("change", () => filters.requestSubmit());
+    filters.addEventListener("submit", () => {
+      // Leave empty choices out of the address.
+      for (const el of filters.elements) if (el.name && !el.value) el.disabled = true;
+    });
+  }
+
+  // Older pages: the "Older photos" link is replaced by the next page's sections.
+  let loading = null;
+  function loadMore() {
+    const more = timeline.querySelector(".more");
+    if (!more || loading) return loading;
+    more.textContent = "Loading…";
+    loading = fetch(more.dataset.next, { credentials: "same-origin" })
+      .then((r) => { if (!r.ok) throw new Error(r.status); return r.text(); })
+      .then((html) => {
+        more.remove();
+        const doc = new DOMParser().parseFromString(html, "text/html");
+        for (const section of doc.body.children) {
+          const last = timeline.querySelector(".month:last-of-type");
+          if (section.classList.contains("month") && last &&
+              last.dataset.month === section.dataset.month) {
+            last.querySelector(".tiles").append(...section.querySelector(".tiles").children);
+          } else {
+            timeline.append(document.adoptNode(section));
+          }
+        }
+        observeMore();
+      })
+      .catch(() => { more.textContent = "Older photos"; })
+      .finally(() => { loading = null; });
+    return loading;
+  }
+  const observer = "IntersectionObserver" in window
+    ? new IntersectionObserver((entries) => {
+        if (entries.some((e) => e.isIntersecting)) loadMore();
+      }, { rootMargin: "800px 0px" })
+    : null;
+  function observeMore() {
+    const more = timeline.querySelector(".more");
+    if (more && observer) observer.observe(more);
+  }
+  timeline.addEventListener("click", (e) => {
+    const more = e.target.closest(".more");
+    if (more) { e.preventDefault(); loadMore(); }
+  });
+  observeMore();
+
+  // Lightbox
+  const box = document.getElementById("lightbox");
+  const content = box.querySelector(".lb-content");
+  const prev = box.querySelector(".lb-prev");
+  const next = box.querySelector(".lb-next");
+  let current = null;
+
+  function tiles() { return Array.from(document.querySelectorAll(".tiles a.tile[data-photo]")); }
+
+  function open(id, push) {
+    current = String(id);
+    box.hidden = false;
+    document.body.classList.add("lb-open");
+    box.classList.add("lb-loading");
+    if (push !== false) history.replaceState(null, "", "#photo-" + current);
+    fetch("/photos/" + current + "/?fragment=1", { credentials: "same-origin" })
+      .then((r) => { if (!r.ok) throw new Error(r.status); return r.text(); })
+      .then((html) => { if (String(id) === current) content.innerHTML = html; })
+      .catch(() => { content.innerHTML = '<div class="lb-media"><p class="reason">This photo could not be loaded.</p></div>'; })
+      .finally(() => { box.classList.remove("lb-loading"); updateNav(); });
+    updateNav();
+  }
+
+  function close() {
+    box.hidden = true;
+    current = null;
+    content.innerHTML = "";
+    document.body.classList.remove("lb-open");
+    history.replaceState(null, "", location.pathname + location.search);
+  }
+
+  function step(delta) {
+    const list = tiles();
+    const index = list.findIndex((t) => t.dataset.photo === current);
+    const target = list[index + delta];
+    if (target) { open(target.dataset.photo); target.scrollIntoView({ block: "nearest" }); }
+    else if (delta > 0 && timeline.querySelector(".more")) {
+      Promise.resolve(loadMore()).then(() => { const l = tiles(); if (l[index + 1]) open(l[index + 1].dataset.photo); });
+    }
+  }
+
+  function updateNav() {
+    const list = tiles();
+    const index = list.findIndex((t) => t.dataset.photo === current);
+    prev.disabled = index <= 0;
+    next.disabled = index === -1 || (index >= list.length - 1 && !timeline.querySelector(".more"));
+  }
+
+  document.addEventListener("click", (e) => {
+    const tile = e.target.closest("a.tile[data-photo]");
+    if (tile && !e.metaKey && !e.ctrlKey && !e.shiftKey && e.button === 0) {
+      e.preventDefault();
+      open(tile.dataset.photo);
+    }
+  });
+  box.addEventListener("click", (e) => { if (e.target.closest("[data-close]")) close(); });
+  prev.addEventListener("click", () => step(-1));
+  next.addEventListener("click", () => step(1));
+  document.addEventListener("keydown", (e) => {
+    if (box.hidden || e.target.matches("input, textarea, select")) return;
+    if (e.key === "Escape") close();
+    else if (e.key === "ArrowLeft") step(-1);
+    else if (e.key === "ArrowRight") step(1);
+  });
+
+  // Tags: the server answers with the panel as it now is.
+  box.addEventListener("submit", (e) => {
+    const form = e.target.closest("form.tag-form");
+    if (!form) return;
+    e.preventDefault();
+    const data = new FormData(form);
+    if (e.submitter && e.submitter.name) data.append(e.submitter.name, e.submitter.value);
+    data.append("fragment", "1");
+    fetch(form.action, {
+      method: "POST", body: data, credentials: "same-origin", headers: { "X-CSRFToken": csrf },
+    })
+      .then((r) => r.text())
+      .then((html) => {
+        content.innerHTML = html;
+        const input = content.querySelector(".tag-add input");
+        if (input) input.focus();
+      });
+  });
+
+  const fromHash = /^#photo-(\d+)$/.exec(location.hash);
+  if (fromHash) open(fromHash[1], false);
+
+  // Placeholders of photos still processing: poll until each is final.
+  const pendingUrl = timeline.dataset.pendingUrl;
+  function waiting() {
+    return Array.from(document.querySelectorAll(".placeholder[data-object]"))
+      .filter((el) => el.dataset.status === "received" || el.dataset.status === "processing");
+  }
+  function render(el, obj) {
+    el.dataset.status = obj.status;
+    el.className = "tile placeholder " + obj.status;
+    if (obj.photo) {
+      const a = document.createElement("a");
+      a.className = "tile fresh";
+      a.href = obj.photo.detail_url;
+      a.dataset.photo = obj.photo.id;
+      a.title = obj.name;
+      a.style.setProperty("--ar", obj.photo.aspect);
+      const img = document.createElement("img");
+      img.src = obj.photo.thumbnail_url;
+      img.alt = obj.name;
+      a.append(img);
+      el.replaceWith(a);
+      return;
+    }
+    const body = el.querySelector(".ph-body");
+    body.replaceChildren();
+    const icon = document.createElement("span");
+    icon.className = obj.final ? "ph-icon" : "spinner";
+    if (obj.final) icon.textContent = obj.status === "done" ? "=" : "!";
+    const name = document.createElement("span");
+    name.className = "ph-name";
+    name.textContent = obj.name;
+    const status = document.createElement("span");
+    status.className = "ph-status";
+    status.textContent = obj.status_label;
+    body.append(icon, name, status);
+    if (obj.reason) {
+      const reason = document.createElement("span");
+      reason.className = "ph-reason";
+      reason.textContent = obj.reason;
+      body.append(reason);
+    }
+  }
+  let delay = 1500;
+  function poll() {
+    const els = waiting();
+    if (!els.length || !pendingUrl) return;
+    const ids = els.map((el) => el.dataset.object).slice(0, 200);
+    fetch(pendingUrl + "?ids=" + ids.join(","), { credentials: "same-origin" })
+      .then((r) => r.json())
+      .then((body) => {
+        for (const obj of body.objects) {
+          const el = document.querySelector('.placeholder[data-object="' + obj.id + '"]');
+          if (el && (obj.status !== el.dataset.status || obj.photo || obj.final)) render(el, obj);
+        }
+        delay = 1500;
+      })
+      .catch(() => { delay = Math.min(delay * 2, 30000); })
+      .finally(() => { if (waiting().length) setTimeout(poll, delay); });
+  }
+  setTimeout(poll, delay);
+})();

@@ -1,0 +1,14 @@
+from django.urls import path
+
+from gallery import views
+
+app_name = "gallery"
+
+urlpatterns = [
+    path("photos/", views.index, name="index"),
+    path("photos/<int:photo_id>/", views.photo_detail, name="photo"),
+    path("photos/<int:photo_id>/tags", views.photo_tags, name="tags"),
+    path("api/photos", views.api_photos, name="api-photos"),
+    path("api/photos/pending", views.api_pending, name="api-pending"),
+    path("api/photos/<int:photo_id>", views.api_photo, name="api-photo"),
+]
