@@ -1,0 +1,8 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class ChatsConfig(AppConfig):
+    name = "chats"
+    verbose_name = "WhatsApp chats"

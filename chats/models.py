@@ -1,0 +1,66 @@
+"""WhatsApp exports: one row per validated export, its bronze copy and the state of its silver."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+
+from ingestion.models import StoredObject
+
+
+class SilverStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    BUILT = "built", "Built"
+    FAILED = "failed", "Failed"
+
+
+class ChatExportQuerySet(models.QuerySet["ChatExport"]):
+    def owned_by(self, user: Any) -> ChatExportQuerySet:
+        return self.filter(owner_id=user.pk)
+
+
+class ChatExport(models.Model):
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_exports"
+    )
+    source = models.OneToOneField(
+        StoredObject, on_delete=models.CASCADE, related_name="chat_export"
+    )
+    chat_name = models.CharField(
+        max_length=200,
+        help_text="From the file name (WhatsApp Chat with NAME.txt) or its stem; renaming "
+        "rebuilds the chat's silver rows.",
+    )
+    layout = models.CharField(max_length=16, blank=True, help_text="android or ios")
+    date_order = models.CharField(max_length=16, blank=True)
+    message_count = models.PositiveIntegerField(default=0)
+    media_count = models.PositiveIntegerField(default=0)
+    system_count = models.PositiveIntegerField(default=0)
+    participants = models.JSONField(
+        default=list, blank=True, help_text="Senders, most active first."
+    )
+    first_ts = models.DateTimeField(
+        null=True, blank=True, help_text="Earliest message: the local time as written (as UTC)."
+    )
+    last_ts = models.DateTimeField(
+        null=True, blank=True, help_text="Latest message: the local time as written (as UTC)."
+    )
+    bronze_key = models.CharField(max_length=1024, blank=True)
+    silver_status = models.CharField(
+        max_length=16, choices=SilverStatus.choices, default=SilverStatus.PENDING
+    )
+    silver_built_at = models.DateTimeField(null=True, blank=True)
+    silver_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ChatExportQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["owner", "chat_name"], name="chatexport_owner_chat")]
+        ordering = ["-created_at", "-id"]
+        verbose_name = "chat export"
+
+    def __str__(self) -> str:
+        return f"{self.chat_name} ({self.message_count} messages)"

@@ -1,0 +1,635 @@
+"""Streaming parser for WhatsApp chat exports (Android and iOS "export chat" text files).
+
+Pure: no Django, no boto3. Takes a binary stream and yields :class:`Message` tuples.
+
+Two passes, because the day/month order of a file can only be decided after seeing all
+of its headers: pass 1 (:func:`detect_format`) scans the headers, pass 2 yields messages.
+:func:`parse` does both itself when the stream is seekable (it seeks back to where it
+started); a non-seekable stream is first spooled to a temporary file. A caller that already
+knows the order (say, from an earlier :func:`detect_format`) passes ``date_order`` and the
+stream is read once.
+
+Memory does not grow with the number of messages: the text is decoded in large chunks and
+one compiled regular expression splits each chunk into messages, so the Python-level work
+is per message, not per character.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime
+import itertools
+import operator
+import re
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from io import BytesIO
+from itertools import repeat
+from typing import IO, Any, Final, Literal, NamedTuple
+
+__all__ = [
+    "DateOrder",
+    "ExportFormat",
+    "ExportSummary",
+    "Layout",
+    "Message",
+    "MessageColumns",
+    "NotAChatExport",
+    "attachment_names",
+    "detect_format",
+    "parse",
+    "parse_bytes",
+    "summarize",
+]
+
+Layout = Literal["android", "ios"]
+DateOrder = Literal["day-first", "month-first", "year-first"]
+
+CHUNK_SIZE: Final = 1 << 20
+
+
+class NotAChatExport(ValueError):
+    """The input is not a WhatsApp chat export; the message says why, for the user."""
+
+
+class Message(NamedTuple):
+    """One message of an export.
+
+    ``timestamp`` is the local time as written in the file, ``YYYY-MM-DDTHH:MM:SS``.
+    ``sender`` is None for system messages. ``line`` is the 1-based line of its header.
+    """
+
+    timestamp: str
+    sender: str | None
+    message: str
+    system: bool
+    has_media: bool
+    line: int
+
+
+class MessageColumns(NamedTuple):
+    """Consecutive messages as columns: the fields of :class:`Message`, one list each."""
+
+    timestamp: list[str]
+    sender: list[str | None]
+    message: list[str]
+    system: list[bool]
+    has_media: list[bool]
+    line: list[int]
+
+
+class ExportFormat(NamedTuple):
+    layout: Layout
+    date_order: DateOrder
+
+
+class ExportSummary(NamedTuple):
+    message_count: int
+    first_timestamp: str | None
+    last_timestamp: str | None
+    senders: dict[str, int]
+    system_count: int
+    media_count: int
+
+
+_LAYOUTS: Final[tuple[Layout, ...]] = ("android", "ios")
+_BIDI_CHARS: Final = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_BIDI_DELETE: Final = str.maketrans("", "", _BIDI_CHARS)
+_BLANK_CHARS: Final = _BIDI_CHARS + "\ufeff"
+_BOMS: Final = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+# Header expressions work on UTF-8 bytes: splitting bytes and decoding only the pieces is
+# much cheaper than splitting text, whose every slice is re-examined for its widest character.
+_B_BIDI = rb"(?:\xe2(?:\x80[\x8e\x8f\xaa-\xae]|\x81[\xa6-\xa9]))*"  # U+200E/F, U+202A-E, U+2066-9
+_B_SPACE = rb"(?: |\xc2\xa0)"  # space, U+00A0
+_B_SPACE3 = rb"(?: |\xc2\xa0|\xe2\x80\xaf)"  # space, U+00A0, U+202F
+_B_LRM = b"\xe2\x80\x8e"
+_SEP = rb"[./-] ?"
+_DATE = rb"\d{1,4}" + _SEP + rb"\d{1,2}" + _SEP + rb"\d{1,4}\.?"
+# An optional word between date and time, such as Finnish "klo".
+_WORD = rb"(?:[A-Za-z\x80-\xff]+\.?" + _B_SPACE + rb")?"
+_AMPM = rb"(?:" + _B_SPACE3 + rb"[AaPp]\.?" + _B_SPACE3 + rb"?[Mm]\.?)?"
+_TIME = rb"[0-2]?\d[:.][0-5]\d(?:[:.][0-5]\d)?" + _AMPM
+# The sender ends at the first ": " of the header line.
+_SENDER = rb"(?:([^\n:]*+(?::(?! )[^\n:]*+)*+): )?"
+
+
+def _header(layout: Layout, date: bytes, tail: bytes, capture: bool = True) -> bytes:
+    """The header expression of a layout, starting at the newline that precedes it."""
+    o = b"(" if capture else b"(?:"
+    stamp = o + date + b")," + b"?" + _B_SPACE + _WORD + o + _TIME + b")"
+    if layout == "android":
+        return rb"\n" + _B_BIDI + stamp + b" - " + tail
+    return rb"\n" + _B_BIDI + rb"\[" + stamp + rb"\] " + tail
+
+
+_TAIL = _SENDER + b"(" + _B_LRM + b")?"
+# Groups: date, time, sender, a leading U+200E of the text.
+_SPLIT: Final[dict[Layout, re.Pattern[bytes]]] = {
+    layout: re.compile(_header(layout, _DATE, _TAIL)) for layout in _LAYOUTS
+}
+# The same with the whole header first, for the rare chunk that needs it verbatim.
+_SPLIT_RAW: Final[dict[Layout, re.Pattern[bytes]]] = {
+    layout: re.compile(b"(" + _header(layout, _DATE, _TAIL) + b")") for layout in _LAYOUTS
+}
+_GT12 = rb"(?:1[3-9]|2\d|3[01])"
+_ANY2 = rb"\d{1,2}"
+_YEAR = rb"\d{2,4}\.?"
+_FIRST_GT12: Final[dict[Layout, re.Pattern[bytes]]] = {
+    layout: re.compile(_header(layout, _GT12 + _SEP + _ANY2 + _SEP + _YEAR, b""))
+    for layout in _LAYOUTS
+}
+_SECOND_GT12: Final[dict[Layout, re.Pattern[bytes]]] = {
+    layout: re.compile(_header(layout, _ANY2 + _SEP + _GT12 + _SEP + _YEAR, b""))
+    for layout in _LAYOUTS
+}
+_DATE_FIELDS = rb"(\d{1,2})" + _SEP + rb"(\d{1,2})" + _SEP + rb"(\d{2,4})\.?"
+_ALL_DATES: Final[dict[Layout, re.Pattern[bytes]]] = {
+    layout: re.compile(_header(layout, _DATE_FIELDS, b"", capture=False)) for layout in _LAYOUTS
+}
+_DIGITS: Final = re.compile(r"\d+")
+_TIME_PARTS: Final = re.compile(r"(\d+)[:.](\d+)(?:[:.](\d+))?(?:[ \u00a0\u202f]([AaPp]))?")
+
+_MEDIA: Final = re.compile(
+    r"<attached: [^>\n]+>"
+    r"|^[^\n]+ \(file attached\)$"
+    r"|^<Media omitted>$"
+    r"|^(?:image|video|audio|sticker|GIF|document|Contact card) omitted$"
+    r"|^[^\n]+ document omitted$",
+    re.MULTILINE,
+)
+_ATTACHED: Final = re.compile(r"<attached: ([^>\n]+)>|^\u200e?([^\n]+?) \(file attached\)$", re.M)
+
+_APOS = "['\u2019]"
+# Whole English system sentences that iOS writes as "Name: \u200e<event>".
+_IOS_SYSTEM: Final = re.compile(
+    "|".join(
+        [
+            r"Messages and calls are end-to-end encrypted\..*",
+            r"Messages to this (?:group|chat) are now secured with end-to-end encryption\..*",
+            r".+ created (?:group \".*\"|this group)",
+            r".+ added .+",
+            r".+ removed .+",
+            r".+ left",
+            rf".+ joined using this group{_APOS}s invite link",
+            r".+ changed the (?:subject|group name) (?:from \".*\" )?to \".*\"",
+            rf".+ changed this group{_APOS}s icon",
+            rf".+ (?:deleted|removed) this group{_APOS}s icon",
+            r".+ changed the group description",
+            r".+ deleted the group description",
+            rf"You{_APOS}re now an admin",
+            rf"You{_APOS}re no longer an admin",
+            r"Your security code with .+ changed\..*",
+            rf".+{_APOS}s security code changed\..*",
+            r".+ changed (?:their|his|her) phone number.*",
+        ]
+    )
+)
+# Android group events whose quoted group name contains ": " (otherwise the line has no
+# ": " and is a system line anyway).
+_ANDROID_SYSTEM: Final = re.compile(
+    r".+ created group \".*\""
+    r"|.+ changed the (?:subject|group name) (?:from \".*\" )?to \".*\""
+)
+
+
+def _is_blank(text: str) -> bool:
+    return not text.strip().strip(_BLANK_CHARS).strip()
+
+
+def _utf8_chunks(stream: IO[bytes], chunk_size: int) -> Iterator[bytes]:
+    """The stream as UTF-8 byte chunks, transcoding UTF-16 and skipping any byte order mark."""
+    first = stream.read(max(chunk_size, 4))
+    bom, encoding = next(((b, e) for b, e in _BOMS if first.startswith(b)), (b"", "utf-8"))
+    first = first[len(bom) :]
+    if encoding == "utf-8":
+        yield first
+        yield from iter(lambda: stream.read(chunk_size), b"")
+        return
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    raw = first
+    while raw:
+        yield decoder.decode(raw).encode("utf-8", "surrogatepass")
+        raw = stream.read(chunk_size)
+    yield decoder.decode(b"", True).encode("utf-8", "surrogatepass")
+
+
+def _regions(stream: IO[bytes], chunk_size: int) -> Iterator[bytes]:
+    """UTF-8 chunks that each start with a newline and end before one.
+
+    A synthetic newline precedes line 1 so that every header, the first included, follows a
+    newline; ``\\r\\n`` becomes ``\\n``; the file's final line ending is dropped. Chunks are
+    cut at a newline byte, which in UTF-8 is never part of another character, so pieces of a
+    chunk decode on their own; undecodable bytes become U+FFFD when they are decoded.
+    """
+    carry = b"\n"
+    for chunk in _utf8_chunks(stream, chunk_size):
+        buffer = carry + chunk
+        if buffer.find(b"\r") >= 0:
+            buffer = buffer.replace(b"\r\n", b"\n")
+        cut = buffer.rfind(b"\n")
+        if cut <= 0:
+            carry = buffer
+            continue
+        yield buffer[:cut]
+        carry = buffer[cut:]
+    if carry.endswith(b"\n"):
+        carry = carry[:-1]
+    if carry:
+        yield carry
+
+
+def _first_header(regions: Iterator[bytes]) -> tuple[Layout, re.Match[bytes], bytes, int]:
+    """Find the first non-blank line, which must be a header; it fixes the layout.
+
+    Returns the layout, the header match, the chunk holding it and the number of newlines
+    in the blank chunks before that one.
+    """
+    newlines = 0
+    for region in regions:
+        pos = 0
+        while True:
+            end = region.find(b"\n", pos + 1)
+            line = region[pos + 1 : end if end >= 0 else len(region)].decode("utf-8", "replace")
+            if not _is_blank(line):
+                for layout in _LAYOUTS:
+                    match = _SPLIT[layout].match(region, pos)
+                    if match and _valid_header(match):
+                        return layout, match, region, newlines
+                shown = line if len(line) <= 80 else line[:77] + "..."
+                raise NotAChatExport(
+                    "This is not a WhatsApp chat export: its first line does not start with "
+                    f"a date and time like '01/03/2024, 10:15 - ' or '[01/03/2024, 10:15:00] ' "
+                    f"(it reads {shown!r})."
+                )
+            if end < 0:
+                break
+            pos = end
+        newlines += region.count(b"\n")
+    raise NotAChatExport("This is not a WhatsApp chat export: the file is empty.")
+
+
+def detect_format(stream: IO[bytes], *, chunk_size: int = CHUNK_SIZE) -> ExportFormat:
+    """Pass 1: the layout (from the first line) and the day/month order (from all headers).
+
+    A 4-digit first field means year-month-day; else any first field over 12 means
+    day-first; else any second field over 12 means month-first; else the order under which
+    dates go backwards least often; a tie means day-first. Reads the stream as far as it
+    needs to (stopping early once a day over 12 comes first) and does not seek back.
+    """
+    regions = _regions(stream, chunk_size)
+    layout, match, region, _ = _first_header(regions)
+    if len(_DIGITS.findall(match[1].decode())[0]) == 4:
+        return ExportFormat(layout, "year-first")
+    first_gt12, second_gt12 = _FIRST_GT12[layout], _SECOND_GT12[layout]
+    all_dates = _ALL_DATES[layout]
+    month_first_seen = False
+    backwards = {"day-first": 0, "month-first": 0}
+    previous: tuple[bytes, bytes, bytes] | None = None
+    last: dict[str, tuple[int, int, int]] = {}
+    for text in _chain_one(region, regions):
+        if first_gt12.search(text):
+            return ExportFormat(layout, "day-first")
+        if month_first_seen:
+            continue
+        if second_gt12.search(text):
+            month_first_seen = True
+            continue
+        for fields in all_dates.findall(text):
+            if fields == previous:
+                continue
+            previous = fields
+            a, b, y = int(fields[0]), int(fields[1]), int(fields[2])
+            for order, value in (("day-first", (y, b, a)), ("month-first", (y, a, b))):
+                if order in last and value < last[order]:
+                    backwards[order] += 1
+                last[order] = value
+    if month_first_seen or backwards["month-first"] < backwards["day-first"]:
+        return ExportFormat(layout, "month-first")
+    return ExportFormat(layout, "day-first")
+
+
+def _valid_header(match: re.Match[bytes]) -> bool:
+    orders: tuple[DateOrder, ...] = ("day-first", "month-first", "year-first")
+    return _time_value(match[2]) is not None and any(
+        _date_value(match[1], order) is not None for order in orders
+    )
+
+
+def _chain_one(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
+    yield first
+    yield from rest
+
+
+def _date_value(raw: bytes, order: DateOrder) -> str | None:
+    """``YYYY-MM-DD`` for a date as written, or None if it is not a calendar date."""
+    fields = _DIGITS.findall(raw.decode())
+    if order == "year-first":
+        year, month, day = fields
+    elif order == "day-first":
+        day, month, year = fields
+    else:
+        month, day, year = fields
+    if len(year) == 2:
+        year = "20" + year
+    elif len(year) != 4:
+        return None
+    try:
+        return datetime.date(int(year), int(month), int(day)).isoformat()
+    except ValueError:
+        return None
+
+
+def _time_value(raw: bytes) -> str | None:
+    """``HH:MM:SS`` (24-hour) for a time as written, or None if it is not a time of day."""
+    match = _TIME_PARTS.match(raw.decode())
+    if match is None:
+        return None
+    hour, minute, second = int(match[1]), int(match[2]), int(match[3] or 0)
+    half = match[4]
+    if half is not None:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if half in "Pp" else 0)
+    if hour > 23:
+        return None
+    return f"{hour:02d}:{minute:02d}:{second:02d}"
+
+
+def _merge_invalid(records: list[Any], dates: _Dates, times: _Times) -> list[Any]:
+    """Turn header-looking lines with an impossible date or time into continuation lines.
+
+    ``records`` here carry the verbatim header first: six fields per message.
+    """
+    merged: list[Any] = []
+    for i in range(0, len(records), 6):
+        raw, date, time, _, _, body = records[i : i + 6]
+        if dates[date] is not None and times[time] is not None:
+            merged.extend(records[i + 1 : i + 6])
+        elif merged:
+            merged[-1] = merged[-1] + raw + body
+        else:
+            shown = raw.decode("utf-8", "replace").strip()
+            raise NotAChatExport(
+                "This is not a WhatsApp chat export: its first header has an impossible date "
+                f"or time ({shown!r})."
+            )
+    return merged
+
+
+def parse(
+    stream: IO[bytes],
+    date_order: DateOrder | None = None,
+    *,
+    chunk_size: int = CHUNK_SIZE,
+) -> Iterator[Message]:
+    """The messages of an export, in file order, read lazily with bounded memory.
+
+    Without ``date_order`` the order is detected first (:func:`detect_format`): a seekable
+    stream is read twice, from its current position; a non-seekable one is spooled to a
+    temporary file first. The first chunk is read at once, so :class:`NotAChatExport`
+    (first non-blank line not a header, fewer than two headers) is raised by this call,
+    before any message is returned.
+    """
+    batches = parse_columns(stream, date_order, chunk_size=chunk_size)
+    first = next(batches, None)
+    if first is None:
+        return iter(())
+    # Iterating the chain is C-level; the Python generator resumes once per chunk only.
+    return itertools.chain(
+        _as_messages(first), itertools.chain.from_iterable(map(_as_messages, batches))
+    )
+
+
+def _as_messages(columns: MessageColumns) -> Iterator[Message]:
+    return map(tuple.__new__, repeat(Message), zip(*columns, strict=True))
+
+
+def parse_columns(
+    stream: IO[bytes],
+    date_order: DateOrder | None = None,
+    *,
+    chunk_size: int = CHUNK_SIZE,
+) -> Iterator[MessageColumns]:
+    """What :func:`parse` yields, as columns a chunk of the file at a time.
+
+    For callers that want columns anyway (``chats.silver_rows``): no message tuple is made.
+    Raises :class:`NotAChatExport` as :func:`parse` does, by this call.
+    """
+    owned: IO[bytes] | None = None
+    if date_order is None:
+        if not stream.seekable():
+            owned = tempfile.SpooledTemporaryFile(max_size=16 << 20)  # noqa: SIM115
+            shutil.copyfileobj(stream, owned, chunk_size)
+            owned.seek(0)
+            stream = owned
+        start = stream.tell()
+        try:
+            date_order = detect_format(stream, chunk_size=chunk_size).date_order
+        except BaseException:
+            if owned is not None:
+                owned.close()
+            raise
+        stream.seek(start)
+    batches = _batches(stream, date_order, chunk_size, owned)
+    first = next(batches, None)
+    if first is None:
+        return iter(())
+    return itertools.chain((first,), batches)
+
+
+def parse_bytes(data: bytes, date_order: DateOrder | None = None) -> list[Message]:
+    """All messages of an export held in memory (convenient for small files and tests)."""
+    return list(parse(BytesIO(data), date_order))
+
+
+def _batches(
+    stream: IO[bytes], order: DateOrder, chunk_size: int, owned: IO[bytes] | None
+) -> Iterator[MessageColumns]:
+    """The messages of each chunk as columns; nothing until two headers have been seen."""
+    try:
+        yield from _chunk_batches(stream, order, chunk_size)
+    finally:
+        if owned is not None:
+            owned.close()
+
+
+class _Dates(dict[bytes, str | None]):
+    """Dates as written -> ``YYYY-MM-DDT`` (None if impossible), computed on first use."""
+
+    def __init__(self, order: DateOrder) -> None:
+        super().__init__()
+        self.order: DateOrder = order
+
+    def __missing__(self, raw: bytes) -> str | None:
+        date = _date_value(raw, self.order)
+        value = self[raw] = None if date is None else date + "T"
+        return value
+
+
+class _Times(dict[bytes, str | None]):
+    """Times as written -> ``HH:MM:SS`` (None if impossible), computed on first use."""
+
+    def __missing__(self, raw: bytes) -> str | None:
+        value = self[raw] = _time_value(raw)
+        return value
+
+
+class _Names(dict[bytes | None, str | None]):
+    """Senders as written -> text without bidi marks, computed on first use."""
+
+    def __missing__(self, raw: bytes | None) -> str | None:
+        value = self[raw] = None if raw is None else _decode(raw).translate(_BIDI_DELETE)
+        return value
+
+
+class _Quoted(dict[bytes | None, bool]):
+    """Whether a sender holds a double quote (a possible group event, see _ANDROID_SYSTEM)."""
+
+    def __missing__(self, raw: bytes | None) -> bool:
+        value = self[raw] = raw is not None and b'"' in raw
+        return value
+
+
+def _decode(raw: bytes) -> str:
+    return raw.decode("utf-8", "replace")
+
+
+def _chunk_batches(
+    stream: IO[bytes], order: DateOrder, chunk_size: int
+) -> Iterator[MessageColumns]:
+    regions = _regions(stream, chunk_size)
+    layout, _, region, newlines = _first_header(regions)
+    split = _SPLIT[layout].split
+    # Caches from what is written to what is returned stay small (distinct dates, times of
+    # day and senders) and turn per-message work into C-level dict lookups.
+    dates = _Dates(order)
+    times = _Times()
+    names = _Names()
+    quoted = _Quoted()
+    line = newlines + 1
+    emitted = 0
+    # Records are flat: date, time, sender, U+200E, body; five per message. The last
+    # record of a chunk is held back, as the next chunk may continue its body.
+    pending: list[Any] = []
+    extra: list[bytes] = []  # continuation of the pending message from header-less chunks
+    for text in itertools.chain((region,), regions, (None,)):
+        records: list[Any]
+        if text is None:
+            if emitted == 0:
+                raise NotAChatExport(
+                    "This is not a WhatsApp chat export: it holds only one message header."
+                )
+            if extra:
+                pending[4] += b"".join(extra)
+            records, pending = pending, []
+            timestamps = _timestamps(records, dates, times)
+        else:
+            records = split(text)
+            if len(records) == 1:
+                extra.append(text)
+                continue
+            head: bytes = records[0]
+            if pending:
+                pending[4] = b"".join([pending[4], *extra, head])
+                extra.clear()
+            else:
+                line += head.count(b"\n")  # blank lines before the first header
+            records[0:1] = pending
+            try:
+                timestamps = _timestamps(records, dates, times)
+            except TypeError:  # an impossible date or time: not a header after all
+                verbatim: list[Any] = _SPLIT_RAW[layout].split(text)
+                verbatim[0:1] = [b"", *pending] if pending else []
+                records = _merge_invalid(verbatim, dates, times)
+                timestamps = _timestamps(records, dates, times)
+            pending = records[-5:]
+            timestamps.pop()
+            del records[-5:]
+        if records:
+            emitted += len(timestamps)
+            columns, line = _messages(records, timestamps, layout, names, quoted, line)
+            yield columns
+
+
+def _timestamps(records: list[Any], dates: _Dates, times: _Times) -> list[str]:
+    return list(
+        map(
+            operator.add,
+            map(dates.__getitem__, records[0::5]),
+            map(times.__getitem__, records[1::5]),
+        )
+    )
+
+
+def _messages(
+    records: list[Any],
+    timestamps: list[str],
+    layout: Layout,
+    names: _Names,
+    quoted: _Quoted,
+    line: int,
+) -> tuple[MessageColumns, int]:
+    """Messages from flat records, as columns, and the line after them.
+
+    The per-message work is done by C-level ``map`` calls; Python loops run only over the
+    few messages that may be system events or attachments.
+    """
+    senders = records[2::5]
+    raw_bodies: list[bytes] = records[4::5]
+    lines = list(
+        itertools.accumulate(
+            map(operator.add, map(bytes.count, raw_bodies, repeat(b"\n")), repeat(1)),
+            initial=line,
+        )
+    )
+    bodies = list(map(bytes.decode, raw_bodies, repeat("utf-8"), repeat("replace")))
+    who = list(map(names.__getitem__, senders))
+    system = list(map(operator.is_, senders, repeat(None)))
+    if layout == "ios":
+        for i in itertools.compress(range(len(bodies)), records[3::5]):
+            if senders[i] is not None and _IOS_SYSTEM.fullmatch(bodies[i]):
+                system[i], who[i] = True, None
+    else:
+        for i in itertools.compress(range(len(bodies)), map(quoted.__getitem__, senders)):
+            whole = f"{_decode(senders[i])}: {bodies[i]}"
+            if _ANDROID_SYSTEM.fullmatch(whole):
+                system[i], who[i], bodies[i] = True, None, whole
+    media = [False] * len(bodies)
+    candidates = map(
+        operator.or_,
+        map(operator.contains, bodies, repeat("omitted")),
+        map(operator.contains, bodies, repeat("attached")),
+    )
+    for i in itertools.compress(range(len(bodies)), candidates):
+        media[i] = _MEDIA.search(bodies[i]) is not None
+    after = lines.pop()
+    return MessageColumns(timestamps, who, bodies, system, media, lines), after
+
+
+def attachment_names(message: str) -> list[str]:
+    """File names attached by a message (``<attached: NAME>`` or ``NAME (file attached)``)."""
+    return [a or b for a, b in _ATTACHED.findall(message)]
+
+
+def summarize(messages: Iterable[Message]) -> ExportSummary:
+    """Count, first and last timestamps, messages per sender, system and media counts."""
+    count = system_count = media_count = 0
+    first = last = None
+    senders: Counter[str] = Counter()
+    for message in messages:
+        count += 1
+        if first is None:
+            first = message.timestamp
+        last = message.timestamp
+        if message.sender is not None:
+            senders[message.sender] += 1
+        system_count += message.system
+        media_count += message.has_media
+    return ExportSummary(count, first, last, dict(senders), system_count, media_count)

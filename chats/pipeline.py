@@ -1,0 +1,97 @@
+"""The chat pipeline: one uploaded object in, a validated bronze export and its silver rows out.
+
+``ingest_export_object`` is the ``chats.ingest_export`` task's work (see chats.tasks); the
+admin, ``manage.py build_silver`` and the pages call the functions here and in chats.silver.
+Output keys come from the export's identity, so a re-run overwrites its own outputs.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import PurePosixPath
+
+from django.db import transaction
+
+from chats.models import ChatExport, SilverStatus
+from chats.parsing import NotAChatExport, detect_format, parse
+from chats.silver import WriteStats, build_export_silver, rebuild_chats
+from chats.silver_rows import chat_name_from_filename
+from ingestion import storage
+from ingestion.jobs import Rejected
+from ingestion.models import StoredObject
+
+log = logging.getLogger(__name__)
+
+MAX_CHAT_NAME = 200
+
+
+def chat_name_for(original_name: str) -> str:
+    """``WhatsApp Chat with Anna.txt`` → ``Anna``; ``_chat.txt`` and other names → the stem."""
+    name = chat_name_from_filename(original_name)
+    if not name:
+        name = PurePosixPath(original_name.replace("\\", "/")).stem or "chat"
+    return name[:MAX_CHAT_NAME]
+
+
+def bronze_key(owner_id: int, first_timestamp: str, export_id: int) -> str:
+    """``bronze/whatsapp/owner=<owner>/year=YYYY/month=MM/<export id>.txt`` (first message)."""
+    year, month = first_timestamp[:4], first_timestamp[5:7]
+    return f"bronze/whatsapp/owner={owner_id}/year={year}/month={month}/{export_id}.txt"
+
+
+def ingest_export_object(obj: StoredObject) -> str:
+    """Validate an uploaded export, copy it to bronze, record it and add it to silver.
+
+    Raises Rejected (with the parser's reason) for a file that is not a WhatsApp export.
+    """
+    if obj.owner_id is None:
+        raise Rejected("The object's key names no known owner.")
+    with storage.open_object(obj.key) as handle:
+        try:
+            found = detect_format(handle)
+            handle.seek(0)
+            first = next(parse(handle, found.date_order), None)
+        except NotAChatExport as exc:
+            raise Rejected(f"{exc} The file is kept as uploaded.") from exc
+    if first is None:
+        raise Rejected("This WhatsApp chat export holds no messages. The file is kept.")
+    with transaction.atomic():
+        export, _ = ChatExport.objects.get_or_create(
+            source=obj,
+            defaults={"owner_id": obj.owner_id, "chat_name": chat_name_for(obj.original_name)},
+        )
+        export.layout = found.layout
+        export.date_order = found.date_order
+        export.bronze_key = bronze_key(obj.owner_id, first.timestamp, export.pk)
+        export.silver_status = SilverStatus.PENDING
+        export.save()
+    storage.copy(obj.key, export.bronze_key)
+    stats = build_export_silver(export)
+    return (
+        f"WhatsApp chat “{export.chat_name}”: {export.message_count} messages "
+        f"({stats.rows_added} new in silver, {len(stats.dates)} days written)."
+    )
+
+
+def rename_export(export: ChatExport, new_name: str) -> WriteStats | None:
+    """Give one export another chat name and rebuild the silver rows of both names."""
+    new_name = new_name.strip()[:MAX_CHAT_NAME]
+    old_name = ChatExport.objects.values_list("chat_name", flat=True).get(pk=export.pk)
+    if not new_name:
+        raise ValueError("A chat needs a name.")
+    export.chat_name = new_name
+    export.save(update_fields=["chat_name"])
+    if old_name == new_name:
+        return None
+    return rebuild_chats(export.owner_id, {old_name, new_name})
+
+
+def rename_chat(owner_id: int, old_name: str, new_name: str) -> WriteStats | None:
+    """Rename every export of one of the owner's chats and rebuild its silver rows."""
+    new_name = new_name.strip()[:MAX_CHAT_NAME]
+    if not new_name:
+        raise ValueError("A chat needs a name.")
+    if old_name == new_name:
+        return None
+    ChatExport.objects.filter(owner_id=owner_id, chat_name=old_name).update(chat_name=new_name)
+    return rebuild_chats(owner_id, {old_name, new_name})

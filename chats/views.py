@@ -1,0 +1,286 @@
+"""Chat pages: the list of chats, search, a conversation, one chat's statistics.
+
+Every query is scoped to the signed-in user (`owner_of(request.user)`); a chat name in the URL
+only ever selects among that user's own messages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_GET
+
+from chats import charts, presenters
+from chats.engine import ChatsUnavailable, get_engine, owner_of
+from chats.filters import BadQuery, SearchParams
+from chats.query import ChatEngine, Cursor
+from ingestion.models import Status, StoredObject
+
+SEARCH_PAGE_SIZE = 50
+CONVERSATION_PAGE_SIZE = 150
+CONTEXT_RADIUS = 25
+PENDING_LIMIT = 20
+PARTICIPANTS_SHOWN = 4
+
+
+def _unavailable(request: HttpRequest, exc: ChatsUnavailable) -> HttpResponse:
+    return render(request, "chats/unavailable.html", {"reason": str(exc)}, status=503)
+
+
+def _engine(request: HttpRequest) -> ChatEngine | HttpResponse:
+    try:
+        return get_engine()
+    except ChatsUnavailable as exc:
+        return _unavailable(request, exc)
+
+
+def _last_activity(value: Any) -> str:
+    try:
+        ts = dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return ""
+    return f"{ts.day} {ts:%b %Y, %H:%M}"
+
+
+def _chat_card(row: dict[str, Any]) -> dict[str, Any]:
+    participants = row.get("participants") or []
+    names = [p["sender"] for p in participants]
+    return {
+        "chat": row["chat"],
+        "hue": presenters.sender_hue(row["chat"]),
+        "initial": (row["chat"].strip()[:1] or "?").upper(),
+        "messages": row["messages"],
+        "media": row["media"],
+        "first_date": row["first_date"],
+        "last_date": row["last_date"],
+        "last_activity": _last_activity(row.get("last_ts")),
+        "participants": names[:PARTICIPANTS_SHOWN],
+        "more_participants": max(0, len(names) - PARTICIPANTS_SHOWN),
+        "participant_count": len(names),
+    }
+
+
+@require_GET
+def index(request: HttpRequest) -> HttpResponse:
+    """The user's chats, latest activity first; the export how-to when there are none yet."""
+    engine = _engine(request)
+    if isinstance(engine, HttpResponse):
+        return engine
+    chats = [_chat_card(row) for row in engine.chat_summaries(owner_of(request.user))]
+    pending = list(
+        StoredObject.objects.owned_by(request.user)
+        .filter(kind="chat")
+        .exclude(status=Status.DONE)
+        .order_by("-created_at", "-id")[:PENDING_LIMIT]
+    )
+    return render(
+        request,
+        "chats/index.html",
+        {
+            "chats": chats,
+            "pending": pending,
+            "total_messages": sum(c["messages"] for c in chats),
+        },
+    )
+
+
+def _chat_names(engine: ChatEngine, owner: str) -> list[str]:
+    return sorted((row["chat"] for row in engine.chat_summaries(owner)), key=str.casefold)
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    """Messages matching the form, newest first, grouped by day, matches highlighted."""
+    engine = _engine(request)
+    if isinstance(engine, HttpResponse):
+        return engine
+    owner = owner_of(request.user)
+    context: dict[str, Any] = {"chat_names": _chat_names(engine, owner)}
+    try:
+        params = SearchParams.from_query(request.GET, default_limit=SEARCH_PAGE_SIZE)
+    except BadQuery as exc:
+        context.update(params=SearchParams(), error=str(exc), days=[])
+        return render(request, "chats/search.html", context, status=400)
+    params = replace(params, limit=min(params.limit, SEARCH_PAGE_SIZE))
+    context.update(params=params, hue=presenters.sender_hue(params.chat))
+    if not params.filtered:
+        return render(request, "chats/search.html", context)
+    page = engine.search(params.to_filter(owner, newest_first=True))
+    urls = presenters.photo_urls(request.user, page.rows)
+    hues = presenters.sender_hues(r["sender"] for r in page.rows)
+    bubbles = [
+        presenters.bubble(r, words=params.words, photo_urls=urls, hues=hues) for r in page.rows
+    ]
+    context.update(
+        searched=True,
+        days=presenters.by_day(bubbles),
+        count=len(bubbles),
+        next_params=params.params(cursor=page.next_cursor) if page.next_cursor else "",
+        first_page=params.cursor is None,
+    )
+    return render(request, "chats/search.html", context)
+
+
+def _conversation_rows(
+    engine: ChatEngine, owner: str, chat: str, request: HttpRequest
+) -> tuple[list[dict[str, Any]], str | None, str | None, str | None]:
+    """Rows of the page asked for, the anchor message id, and cursors for older and newer."""
+    at = request.GET.get("at") or None
+    cursor = request.GET.get("cursor") or None
+    direction = request.GET.get("dir", "older")
+    if at:
+        rows = engine.message_context(owner, chat, at, CONTEXT_RADIUS)
+        if rows:
+            index = next((i for i, r in enumerate(rows) if r["message_id"] == at), 0)
+            older = Cursor.after_row(rows[0]).encode() if index >= CONTEXT_RADIUS else None
+            newer = (
+                Cursor.after_row(rows[-1]).encode()
+                if len(rows) - index - 1 >= CONTEXT_RADIUS
+                else None
+            )
+            return rows, at, older, newer
+        cursor = None  # the message is gone (or not this chat's): show the latest page instead
+    if cursor is not None:
+        Cursor.decode(cursor)  # ValueError for a malformed one
+    if direction == "newer":
+        page = engine.conversation(owner, chat, cursor, CONVERSATION_PAGE_SIZE)
+        older = Cursor.after_row(page.rows[0]).encode() if page.rows and cursor else None
+        return page.rows, None, older, page.next_cursor
+    page = engine.conversation(owner, chat, cursor, CONVERSATION_PAGE_SIZE, backwards=True)
+    newer = Cursor.after_row(page.rows[-1]).encode() if page.rows and cursor else None
+    return page.rows, None, page.next_cursor, newer
+
+
+@require_GET
+def conversation(request: HttpRequest) -> HttpResponse:
+    """One chat as bubbles, a page at a time (the latest page first), or around one message."""
+    chat = request.GET.get("chat", "")
+    if not chat:
+        return redirect("chats:index")
+    engine = _engine(request)
+    if isinstance(engine, HttpResponse):
+        return engine
+    owner = owner_of(request.user)
+    try:
+        rows, anchor, older, newer = _conversation_rows(engine, owner, chat, request)
+    except ValueError:
+        return render(
+            request,
+            "chats/conversation.html",
+            {
+                "chat": chat,
+                "hue": presenters.sender_hue(chat),
+                "days": [],
+                "error": "That page link is not valid any more.",
+            },
+            status=400,
+        )
+    me = request.GET.get("me") or None
+    urls = presenters.photo_urls(request.user, rows)
+    hues = presenters.sender_hues(r["sender"] for r in rows)
+    bubbles = [presenters.bubble(r, photo_urls=urls, hues=hues, me=me, anchor=anchor) for r in rows]
+    senders = sorted({b.sender for b in bubbles if b.sender and not b.is_system}, key=str.casefold)
+    if me and me not in senders:
+        senders = sorted([*senders, me], key=str.casefold)
+    return render(
+        request,
+        "chats/conversation.html",
+        {
+            "chat": chat,
+            "hue": presenters.sender_hue(chat),
+            "days": presenters.by_day(bubbles),
+            "anchor": anchor,
+            "older": older,
+            "newer": newer,
+            "me": me or "",
+            "senders": senders,
+        },
+    )
+
+
+def _stat_cards(totals: dict[str, Any]) -> list[tuple[str, str]]:
+    span = ""
+    if totals.get("first_date") and totals.get("last_date"):
+        first = dt.date.fromisoformat(str(totals["first_date"]))
+        last = dt.date.fromisoformat(str(totals["last_date"]))
+        span = f"{(last - first).days + 1:,}"
+    return [
+        ("Messages", presenters.stat_number(totals.get("messages"))),
+        ("Words", presenters.stat_number(totals.get("words"))),
+        ("Media", presenters.stat_number(totals.get("media"))),
+        ("Participants", presenters.stat_number(totals.get("senders"))),
+        ("Days", span or "0"),
+    ]
+
+
+@require_GET
+def stats(request: HttpRequest) -> HttpResponse:
+    """One chat's statistics as charts drawn on the server."""
+    chat = request.GET.get("chat", "")
+    if not chat:
+        return redirect("chats:index")
+    engine = _engine(request)
+    if isinstance(engine, HttpResponse):
+        return engine
+    data = engine.chat_stats(owner_of(request.user), chat)
+    totals = data["totals"]
+    if not totals.get("messages"):
+        context = {"chat": chat, "hue": presenters.sender_hue(chat), "empty": True}
+        return render(request, "chats/stats.html", context, status=404)
+    senders = data["senders"]
+    hues = presenters.sender_hues(s["sender"] for s in senders)
+    colors = [f"hsl({hues[s['sender']]} 62% 52%)" for s in senders]
+    svg = {
+        "senders": charts.bar_chart(
+            [(s["sender"], s["messages"]) for s in senders],
+            title="Messages per sender",
+            chart_id="chart-senders",
+            colors=colors,
+        ),
+        "months": charts.month_columns(
+            [(m["month"], m["messages"]) for m in data["months"]],
+            title="Messages per month",
+            chart_id="chart-months",
+            width=1120,
+            height=280,
+        ),
+        "heatmap": charts.heatmap(
+            [(c["weekday"], c["hour"], c["messages"]) for c in data["heatmap"]],
+            title="Messages by weekday and hour",
+            chart_id="chart-heatmap",
+            width=1120,
+        ),
+        "words": charts.bar_chart(
+            [(s["sender"], s["words"]) for s in senders],
+            title="Words per sender",
+            chart_id="chart-words",
+            unit="words",
+            colors=colors,
+        ),
+        "media": charts.bar_chart(
+            [(s["sender"], s["media"]) for s in senders if s["media"]],
+            title="Media per sender",
+            chart_id="chart-media",
+            unit="media",
+            colors=[c for c, s in zip(colors, senders, strict=True) if s["media"]],
+        ),
+    }
+    return render(
+        request,
+        "chats/stats.html",
+        {
+            "chat": chat,
+            "hue": presenters.sender_hue(chat),
+            "totals": totals,
+            "cards": _stat_cards(totals),
+            "first_date": presenters.day_label(str(totals.get("first_date") or "")),
+            "last_date": presenters.day_label(str(totals.get("last_date") or "")),
+            # Built by chats.charts, which escapes every piece of text it draws.
+            "charts": {name: mark_safe(markup) for name, markup in svg.items()},  # noqa: S308
+        },
+    )

@@ -1,0 +1,144 @@
+"""AWS Glue (Spark) job: bronze WhatsApp exports → silver Parquet, the files chats.silver writes.
+
+The same pure modules the web app runs do the work: ``chats.parsing`` reads an export,
+``chats.silver_rows`` makes its rows and content-derived message ids, ``chats.silver_files``
+names, merges and encodes the files. No Django here. Ship them with the job::
+
+    zip glue-chats.zip chats/__init__.py chats/parsing.py chats/silver_rows.py \
+        chats/silver_files.py
+    # job parameters: --extra-py-files s3://<bucket>/glue/glue-chats.zip
+    #   --manifest s3://<bucket>/glue/manifests/<run>.jsonl
+    #   --bronze_root s3://<bucket>  --silver_root s3://<bucket>/silver/whatsapp
+
+The manifest has one JSON object per export, in upload order::
+
+    {"key": "bronze/whatsapp/owner=7/year=2024/month=03/12.txt", "owner": "7",
+     "chat": "Anna", "date_order": "day-first"}
+
+(the chat name and date order live in the database, so whoever starts the run writes them;
+``chats.silver.glue_manifest`` does). Spark spreads the exports over executors, one task per
+export (a message id's ordinal depends on the messages before it in its file), shuffles rows
+by (date, owner) and writes each ``date=YYYY-MM-DD/part-<owner>.parquet`` merged by message id
+with what the file already holds, exactly as the local writer does: a later cumulative export
+adds only its new messages, and only the dates it touches are rewritten.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.fs as pafs
+
+from chats.parsing import DateOrder, parse
+from chats.silver_files import FILE_SCHEMA, file_key, from_parquet, merge, to_parquet
+from chats.silver_rows import silver_batches
+
+Export = dict[str, str]
+# ((date, owner), (export index, row index, row values in FILE_SCHEMA order))
+Keyed = tuple[tuple[str, str], tuple[int, int, tuple[Any, ...]]]
+_DATE_ORDERS = ("day-first", "month-first", "year-first")
+
+
+def read_manifest(uri: str) -> list[Export]:
+    fs, path = pafs.FileSystem.from_uri(uri)
+    with fs.open_input_stream(path) as stream:
+        text = stream.read().decode("utf-8")
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def export_rows(index: int, export: Export, bronze_root: str) -> Iterator[Keyed]:
+    """The rows of one bronze export, keyed by the file they belong in."""
+    fs, root = pafs.FileSystem.from_uri(bronze_root)
+    order: DateOrder | None = export.get("date_order")  # type: ignore[assignment]
+    if order not in _DATE_ORDERS:
+        order = None
+    names = FILE_SCHEMA.names
+    with fs.open_input_file(f"{root.rstrip('/')}/{export['key']}") as handle:
+        batches = silver_batches(
+            parse(handle, order),
+            owner=export["owner"],
+            chat=export["chat"],
+            source_file=export["key"],
+        )
+        row = 0
+        for batch in batches:
+            columns = [batch.column(name).to_pylist() for name in names]
+            dates = batch.column("date").to_pylist()
+            for date, values in zip(dates, zip(*columns, strict=True), strict=True):
+                yield (date, export["owner"]), (index, row, values)
+                row += 1
+
+
+def write_file(
+    silver_root: str, date: str, owner: str, rows: Iterable[tuple[int, int, tuple[Any, ...]]]
+) -> tuple[str, int]:
+    """Merge one (date, owner) file with new rows; (date, rows added)."""
+    ordered = sorted(rows, key=lambda item: (item[0], item[1]))
+    columns = list(zip(*(values for _, _, values in ordered), strict=True))
+    new = pa.Table.from_arrays(
+        [pa.array(list(col), type=f.type) for col, f in zip(columns, FILE_SCHEMA, strict=True)],
+        schema=FILE_SCHEMA,
+    )
+    fs, root = pafs.FileSystem.from_uri(silver_root)
+    path = file_key(date, owner, prefix=root.rstrip("/") + "/")
+    existing = None
+    if fs.get_file_info(path).type != pafs.FileType.NotFound:
+        with fs.open_input_file(path) as handle:
+            existing = from_parquet(handle)
+    merged = merge(existing, new)
+    kept = existing.num_rows if existing is not None else 0
+    if merged.num_rows == kept:
+        return date, 0
+    fs.create_dir(path.rsplit("/", 1)[0], recursive=True)
+    with fs.open_output_stream(path) as out:
+        out.write(to_parquet(merged))
+    return date, merged.num_rows - kept
+
+
+def run(
+    spark: Any, exports: Sequence[Export], bronze_root: str, silver_root: str
+) -> dict[str, int]:
+    """Build silver for ``exports`` (in upload order); returns rows added and files written."""
+    if not exports:
+        return {"rows_added": 0, "files_written": 0}
+    sc = spark.sparkContext
+    numbered = sc.parallelize(list(enumerate(exports)), len(exports))
+    rows = numbered.flatMap(lambda item: export_rows(item[0], item[1], bronze_root))
+    partitions = int(spark.conf.get("spark.sql.shuffle.partitions", "200"))
+    written = (
+        rows.groupByKey(numPartitions=partitions)
+        .map(lambda group: write_file(silver_root, group[0][0], group[0][1], group[1]))
+        .collect()
+    )
+    return {
+        "rows_added": sum(added for _, added in written),
+        "files_written": sum(1 for _, added in written if added),
+    }
+
+
+def arguments(argv: Sequence[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--manifest", required=True)
+    parser.add_argument("--bronze_root", required=True)
+    parser.add_argument("--silver_root", required=True)
+    # Glue adds its own arguments (--JOB_NAME, --job-bookmark-option, ...): ignore them.
+    known, _ = parser.parse_known_args(argv)
+    return known
+
+
+def main(argv: Sequence[str]) -> None:
+    from pyspark.sql import SparkSession
+
+    args = arguments(argv)
+    spark = SparkSession.builder.appName("whatsapp-silver").getOrCreate()
+    stats = run(spark, read_manifest(args.manifest), args.bronze_root, args.silver_root)
+    print(json.dumps(stats))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
