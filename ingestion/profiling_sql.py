@@ -1,0 +1,465 @@
+"""The DuckDB queries behind `ingestion.profiling`.
+
+Every query scans the CSV itself: loading it into a table first costs several scans' worth of
+time (a Parquet copy, about three). Cells are read as text under internal names c0..cN next to
+`rn`, the row's number in file order, so header text never reaches SQL and user values only
+travel as parameters.
+The expressions pasted into SQL are built here from internal names and fixed patterns only,
+hence the file-wide S608 exemption.
+"""
+# ruff: noqa: S608
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from ingestion.profiling_sniff import BOOLEAN_VALUES, SQL_PATTERNS, TYPE_THRESHOLD, Dialect
+
+TRUE_VALUES = ("true", "yes", "t", "y")
+FALSE_VALUES = tuple(sorted(BOOLEAN_VALUES - set(TRUE_VALUES)))
+SLASH_FORMATS = {
+    ("date", "day-first"): "['%d/%m/%Y']",
+    ("date", "month-first"): "['%m/%d/%Y']",
+    ("datetime", "day-first"): "['%d/%m/%Y %H:%M:%S', '%d/%m/%Y %H:%M', '%d/%m/%Y']",
+    ("datetime", "month-first"): "['%m/%d/%Y %H:%M:%S', '%m/%d/%Y %H:%M', '%m/%d/%Y']",
+}
+# A slash date (or date and time) whose first or second field is above 12, as one pattern:
+# a pattern, a split and a cast for each count cost three times as much.
+_ABOVE_12 = r"(?:1[3-9]|[2-9]\d)"
+_SLASH_TIME = r"(?: \d{1,2}:\d{2}(?::\d{2})?)?"
+PATTERNS = {
+    **SQL_PATTERNS,
+    "slash_date_day_first": rf"{_ABOVE_12}/\d{{1,2}}/\d{{4}}",
+    "slash_date_month_first": rf"\d{{1,2}}/{_ABOVE_12}/\d{{4}}",
+    "slash_datetime_day_first": rf"{_ABOVE_12}/\d{{1,2}}/\d{{4}}{_SLASH_TIME}",
+    "slash_datetime_month_first": rf"\d{{1,2}}/{_ABOVE_12}/\d{{4}}{_SLASH_TIME}",
+}
+NUMERIC = ("integer", "float")
+TYPED_FACTS = ("valid", "min", "max", "mean", "std", "true_count")
+TEMPORAL = ("date", "datetime")
+
+
+@dataclass
+class ColumnPlan:
+    """One column: what the sample suggests, then what the full scans found."""
+
+    index: int
+    type: str
+    date_style: str | None = None  # "iso" or "slash"
+    date_order: str | None = None  # for "slash": "day-first" or "month-first"
+    date_order_assumed: bool = False
+    sampled: bool = True  # False when the sample held no value to judge the type by
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def sql(self) -> str:
+        return f"c{self.index}"
+
+    @property
+    def count(self) -> int:
+        return int(self.facts.get("count") or 0)
+
+
+def _literal_list(values: tuple[str, ...]) -> str:
+    return "[" + ", ".join(f"'{value}'" for value in values) + "]"
+
+
+def _match(column: str, pattern: str) -> str:
+    return f"regexp_full_match({column}, '{PATTERNS[pattern]}')"
+
+
+def connect(workdir: Path, memory_limit: str, threads: int) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB that stays inside `memory_limit` and spills to `workdir`."""
+    con = duckdb.connect(":memory:")
+    con.execute("SET memory_limit = $limit", {"limit": memory_limit})
+    con.execute(f"SET threads = {int(threads)}")
+    con.execute("SET temp_directory = $dir", {"dir": str(workdir / "spill")})
+    con.execute("SET preserve_insertion_order = true")
+    return con
+
+
+class CsvScan:
+    """Aggregate queries over the CSV file read with a fixed dialect."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, path: Path, dialect: Dialect) -> None:
+        self.con = con
+        self.dialect = dialect
+        self.params: dict[str, Any] = {
+            "path": str(path),
+            "delim": dialect.delimiter,
+            "quote": dialect.quotechar,
+            "header": dialect.has_header,
+        }
+        self.columns = [f"c{n}" for n in range(dialect.column_count)]
+        self._rejects_stored = False
+
+    def _source(self, numbered: bool) -> str:
+        # Malformed rows are stored with their line numbers once, then only skipped.
+        if self._rejects_stored:
+            errors = "ignore_errors = true"
+        else:
+            errors = "store_rejects = true"
+            self._rejects_stored = True
+        types = ", ".join(f"'{column}': 'VARCHAR'" for column in self.columns)
+        read = (
+            "read_csv($path, delim = $delim, quote = $quote, escape = $quote, "
+            f"header = $header, auto_detect = false, {errors}, "
+            f"columns = {{{types}}})"
+        )
+        if not numbered:
+            return read
+        return f"(SELECT row_number() OVER () AS rn, * FROM {read})"
+
+    def _typed_source(self, typed_plans: list[ColumnPlan], numbered: bool = False) -> str:
+        # Each typed value is computed once, as `t<index>`, in a projection under the
+        # aggregates: repeated inside each aggregate it would be parsed once per aggregate.
+        # Only ask for `rn` where it is used: row_number() keeps the scan in file order, on
+        # one thread.
+        source = self._source(numbered)
+        typed_columns = [
+            f"{value} AS t{plan.index}"
+            for plan in typed_plans
+            if (value := typed(plan)) is not None
+        ]
+        if typed_columns:
+            source = f"(SELECT *, {', '.join(typed_columns)} FROM {source})"
+        return source
+
+    def aggregate(
+        self, selects: list[str], typed_plans: list[ColumnPlan] | None = None
+    ) -> tuple[Any, ...]:
+        """One row of aggregates over the file."""
+        source = self._typed_source(typed_plans or [])
+        # fetchall, not fetchone: DuckDB stores the rejected rows when the query completes.
+        rows = self.con.execute("SELECT " + ", ".join(selects) + " FROM " + source, self.params)
+        return tuple(rows.fetchall()[0])
+
+    def group_counts(
+        self, keys: dict[str, str], typed_plans: list[ColumnPlan], examples: int
+    ) -> tuple[list[tuple[Any, ...]], int, list[tuple[int, int, int]]]:
+        """Rows per value of each key expression and per repeated row, in one scan.
+
+        Returns (key name, key value, rows) for the keys, the extra copies of repeated rows
+        and (first rn, last rn, copies) of the first `examples` repeated rows. Rows are told
+        apart by a hash of all their cells; as one more grouping set beside the keys it costs
+        less than a scan of its own.
+        """
+        keys = {**keys, "row": "hash(" + ", ".join(self.columns) + ")"}
+        projected = ", ".join(f"{expr} AS {name}" for name, expr in keys.items())
+        source = f"(SELECT rn, {projected} FROM {self._typed_source(typed_plans, True)})"
+        sets = ", ".join(f"({name})" for name in keys)
+        which = " ".join(f"WHEN grouping({name}) = 0 THEN '{name}'" for name in keys)
+        value = " ".join(f"WHEN grouping({name}) = 0 THEN {name}::VARCHAR" for name in keys)
+        self.con.execute(
+            "CREATE OR REPLACE TEMP TABLE grouped AS "
+            f"SELECT CASE {which} END AS key, CASE {value} END AS value, count(*) AS n, "
+            f"min(rn) AS first, max(rn) AS last FROM {source} "
+            "GROUP BY GROUPING SETS (" + sets + ") HAVING grouping(row) = 1 OR count(*) > 1",
+            self.params,
+        )
+        counts = self.con.execute("SELECT key, value, n FROM grouped WHERE key <> 'row'").fetchall()
+        total = self.con.execute(
+            "SELECT coalesce(sum(n - 1), 0) FROM grouped WHERE key = 'row'"
+        ).fetchall()
+        repeated = self.con.execute(
+            "SELECT first, last, n FROM grouped WHERE key = 'row' ORDER BY first LIMIT $limit",
+            {"limit": examples},
+        ).fetchall()
+        self.con.execute("DROP TABLE grouped")
+        return counts, int(total[0][0]), [(int(a), int(b), int(n)) for a, b, n in repeated]
+
+    def bin_counts(self, plan: ColumnPlan, values: dict[str, int], key: str) -> dict[str, int]:
+        """Rows per bin computed from a column's value counts instead of from the file."""
+        c, t = plan.sql, f"t{plan.index}"
+        query = (
+            f"SELECT ({key})::VARCHAR AS bin, sum(n) FROM (SELECT *, {typed(plan)} AS {t} "
+            f"FROM (SELECT unnest($values) AS {c}, unnest($counts) AS n)) GROUP BY bin"
+        )
+        params = {"values": list(values), "counts": list(values.values())}
+        return {bin: int(n) for bin, n in self.con.execute(query, params).fetchall()}
+
+    def invalid_examples(self, plan: ColumnPlan, limit: int) -> list[tuple[int, str]]:
+        """(rn, text) of the first invalid values, reading only as far as the last of them."""
+        c, t = plan.sql, f"t{plan.index}"
+        query = (
+            f"SELECT rn, {c} FROM {self._typed_source([plan], numbered=True)} "
+            f"WHERE {c} IS NOT NULL AND {t} IS NULL LIMIT $limit"
+        )
+        params = {**self.params, "limit": limit}
+        return [(int(rn), str(text)) for rn, text in self.con.execute(query, params).fetchall()]
+
+    def preview(self, rows: int) -> list[list[str]]:
+        """The first rows as text, missing cells as empty strings."""
+        query = f"SELECT * FROM {self._source(numbered=False)} LIMIT $n"
+        result = self.con.execute(query, {**self.params, "n": rows}).fetchall()
+        return [["" if cell is None else str(cell) for cell in row] for row in result]
+
+    def _has_rejects(self) -> bool:
+        # DuckDB creates the table only when the scan met a malformed row.
+        found = self.con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'reject_errors'"
+        ).fetchone()
+        return bool(found and found[0])
+
+    def rejected(self, limit: int) -> tuple[int, list[tuple[Any, ...]]]:
+        """The number of malformed records and the first `limit` (record number, kind, text)."""
+        if not self._has_rejects():
+            return 0, []
+        total = self.con.execute("SELECT count(DISTINCT line) FROM reject_errors").fetchone()
+        examples = self.con.execute(
+            "SELECT line, any_value(error_type::VARCHAR), any_value(csv_line) "
+            "FROM reject_errors GROUP BY line ORDER BY line LIMIT $limit",
+            {"limit": limit},
+        ).fetchall()
+        return (int(total[0]) if total else 0), examples
+
+    def rejected_up_to(self, record: int) -> int:
+        """How many malformed records come at or before DuckDB record number `record`."""
+        if not self._has_rejects():
+            return 0
+        row = self.con.execute(
+            "SELECT count(DISTINCT line) FROM reject_errors WHERE line <= $record",
+            {"record": record},
+        ).fetchone()
+        return int(row[0]) if row else 0
+
+
+def main_pass(scan: CsvScan, plans: list[ColumnPlan]) -> int:
+    """One scan for counts, lengths, distinct estimates and statistics under the sampled types.
+
+    Returns the row count.
+    """
+    layout: list[tuple[ColumnPlan, list[str]]] = []
+    selects = ["count(*)"]
+    for plan in plans:
+        c = plan.sql
+        parts = {"count": f"count({c})", "approx_distinct": f"approx_count_distinct({c})"}
+        parts.update(_length_selects(plan))
+        parts.update(typed_selects(plan))
+        layout.append((plan, list(parts)))
+        selects.extend(parts.values())
+    row = scan.aggregate(selects, plans)
+    _store(row[1:], layout)
+    return int(row[0])
+
+
+def _length_selects(plan: ColumnPlan) -> dict[str, str]:
+    if plan.type != "string":
+        return {}
+    return {"min_length": f"min(length({plan.sql}))", "max_length": f"max(length({plan.sql}))"}
+
+
+def _store(row: tuple[Any, ...], layout: list[tuple[ColumnPlan, list[str]]]) -> None:
+    values = iter(row)
+    for plan, keys in layout:
+        plan.facts.update({key: next(values) for key in keys})
+
+
+def holds(plan: ColumnPlan) -> bool:
+    """Whether the full scan confirms the sampled type (95% of values fit, same date order)."""
+    if plan.count == 0:
+        return True
+    if not plan.sampled:
+        return False
+    if plan.type == "string":
+        return True
+    if plan.facts["valid"] < TYPE_THRESHOLD * plan.count:
+        return False
+    if plan.date_style == "slash" and not plan.date_order_assumed:
+        return _date_order(plan.facts)[0] == plan.date_order
+    return True
+
+
+def retype(scan: CsvScan, plans: list[ColumnPlan]) -> None:
+    """For columns the sample misjudged: check every type over all rows, then recompute."""
+    layout = [(plan, _type_checks(plan)) for plan in plans]
+    selects = [expr for _, checks in layout for expr in checks.values()]
+    _store(scan.aggregate(selects), [(plan, list(checks)) for plan, checks in layout])
+    for plan in plans:
+        for key in TYPED_FACTS:
+            plan.facts.pop(key, None)
+        _decide_type(plan)
+    typed_layout = [(plan, {**typed_selects(plan), **_length_selects(plan)}) for plan in plans]
+    selects = [expr for _, parts in typed_layout for expr in parts.values()]
+    if selects:
+        row = scan.aggregate(selects, plans)
+        _store(row, [(plan, list(parts)) for plan, parts in typed_layout])
+
+
+def _type_checks(plan: ColumnPlan) -> dict[str, str]:
+    c = plan.sql
+    iso = f"({_match(c, 'iso_date')} OR {_match(c, 'iso_datetime')})"
+    slash = f"({_match(c, 'slash_date')} OR {_match(c, 'slash_datetime')})"
+    return {
+        "integer": f"count_if({_match(c, 'integer')})",
+        "float": f"count_if({_match(c, 'float')})",
+        "boolean": f"count_if(lower({c}) IN {_literal_list(tuple(BOOLEAN_VALUES))})",
+        "iso_date": f"count_if({_match(c, 'iso_date')})",
+        "slash_date": f"count_if({_match(c, 'slash_date')})",
+        "iso_datetime": f"count_if({iso})",
+        "slash_datetime": f"count_if({slash})",
+        "day_first": f"count_if({_match(c, 'slash_datetime_day_first')})",
+        "month_first": f"count_if({_match(c, 'slash_datetime_month_first')})",
+    }
+
+
+def _decide_type(plan: ColumnPlan) -> None:
+    facts = plan.facts
+    needed = TYPE_THRESHOLD * plan.count
+    plan.type, plan.date_style, plan.date_order = "string", None, None
+    if plan.count == 0:
+        return
+    for kind in ("integer", "float", "boolean"):
+        if facts[kind] >= needed:
+            plan.type = kind
+            return
+    for kind in TEMPORAL:
+        iso, slash = facts[f"iso_{kind}"], facts[f"slash_{kind}"]
+        if max(iso, slash) >= needed:
+            plan.type = kind
+            plan.date_style = "iso" if iso >= slash else "slash"
+            if plan.date_style == "slash":
+                plan.date_order, plan.date_order_assumed = _date_order(facts)
+            return
+
+
+def _date_order(facts: dict[str, Any]) -> tuple[str, bool]:
+    """Day-first when some first field exceeds 12, month-first when some second field does.
+
+    When both happen the larger group wins (the others become invalid values); when neither
+    does the order cannot be told and month-first is assumed (and reported as assumed).
+    """
+    day_first, month_first = facts["day_first"], facts["month_first"]
+    if day_first or month_first:
+        return ("day-first" if day_first >= month_first else "month-first"), False
+    return "month-first", True
+
+
+def typed(plan: ColumnPlan) -> str | None:
+    """SQL for the column's typed value (NULL where the text does not fit); None for text."""
+    c = plan.sql
+    if plan.type == "integer":
+        # The cast alone would round "3.5". Text that casts back to itself is plainly an
+        # integer, and that test is cheaper than the pattern, which is left for "+5" or "007".
+        cast = f"TRY_CAST({c} AS BIGINT)"
+        return f"CASE WHEN {cast}::VARCHAR = {c} OR {_match(c, 'integer')} THEN {cast} END"
+    if plan.type == "float":
+        # A cast is far cheaper than a pattern here, and unlike the integer cast it does not
+        # round; isfinite() turns away the "nan" and "inf" it would accept.
+        return f"CASE WHEN isfinite(TRY_CAST({c} AS DOUBLE)) THEN TRY_CAST({c} AS DOUBLE) END"
+    if plan.type == "boolean":
+        return (
+            f"CASE WHEN lower({c}) IN {_literal_list(TRUE_VALUES)} THEN true "
+            f"WHEN lower({c}) IN {_literal_list(FALSE_VALUES)} THEN false END"
+        )
+    if plan.type in TEMPORAL:
+        target = "DATE" if plan.type == "date" else "TIMESTAMP"
+        if plan.date_style == "iso":
+            return f"TRY_CAST({c} AS {target})"
+        formats = SLASH_FORMATS[(plan.type, plan.date_order or "month-first")]
+        return f"CAST(try_strptime({c}, {formats}) AS {target})"
+    return None
+
+
+def typed_selects(plan: ColumnPlan) -> dict[str, str]:
+    """Aggregates for the column's current type: how many values fit, and statistics."""
+    c = plan.sql
+    if typed(plan) is None:
+        return {}
+    value = f"t{plan.index}"
+    # Invalid values are count(c) - count(t); their examples come from `invalid_examples`, a
+    # scan that stops at the last one needed. Collecting them here cost as much as all the
+    # statistics together.
+    parts = {"valid": f"count({value})"}
+    if plan.type in NUMERIC or plan.type in TEMPORAL:
+        parts["min"] = f"min({value})"
+        parts["max"] = f"max({value})"
+    if plan.type in NUMERIC:
+        parts["mean"] = f"avg({value})"
+        parts["std"] = f"stddev_samp({value})"
+    elif plan.type == "boolean":
+        parts["true_count"] = f"count_if({value})"
+    if plan.date_style == "slash":
+        pattern = "slash_datetime" if plan.type == "datetime" else "slash_date"
+        parts["day_first"] = f"count_if({_match(c, f'{pattern}_day_first')})"
+        parts["month_first"] = f"count_if({_match(c, f'{pattern}_month_first')})"
+    return parts
+
+
+def count_pass(
+    scan: CsvScan,
+    plans: list[ColumnPlan],
+    count_values: list[ColumnPlan],
+    bins: int,
+    examples: int,
+) -> tuple[int, list[tuple[int, int, int]]]:
+    """One scan for exact value counts, histogram bins and repeated rows.
+
+    Sets `values` (value -> rows) on the `count_values` plans and `bin_counts` (rows per bin)
+    and `bin_range` on numeric and date plans with more than one value. Returns the extra
+    copies of repeated rows and (first rn, last rn, copies) of the first `examples` of them.
+    """
+    keys: dict[str, str] = {f"v{plan.index}": plan.sql for plan in count_values}
+    binned: dict[int, str] = {}
+    for plan in plans:
+        span = _bin_range(plan)
+        if span is None:
+            continue
+        plan.facts["bin_range"] = span
+        binned[plan.index] = _bin_key(plan, span, bins)
+        if plan not in count_values:
+            keys[f"b{plan.index}"] = binned[plan.index]
+    scanned = [plan for plan in plans if f"b{plan.index}" in keys]
+    counts, repeated, repeated_examples = scan.group_counts(keys, scanned, examples)
+    by_key: dict[str, dict[Any, int]] = {name: {} for name in keys}
+    for name, key, count in counts:
+        if key is not None:
+            by_key[name][key] = int(count)
+    for plan in count_values:
+        plan.facts["values"] = by_key[f"v{plan.index}"]
+    for plan in plans:
+        if plan.index not in binned:
+            continue
+        if plan in count_values:
+            # Bins from the value counts: typing a few thousand values beats a scan's worth.
+            per_bin = scan.bin_counts(plan, plan.facts["values"], binned[plan.index])
+        else:
+            per_bin = by_key[f"b{plan.index}"]
+        plan.facts["bin_counts"] = [per_bin.get(str(n), 0) for n in range(bins)]
+    return repeated, repeated_examples
+
+
+def _bin_key(plan: ColumnPlan, span: tuple[float, float], bins: int) -> str:
+    """SQL for the bin (0 to bins - 1) of the column's typed value `t<index>`."""
+    low, high = span
+    value = f"t{plan.index}"
+    if plan.type in TEMPORAL:
+        value = f"epoch(CAST({value} AS TIMESTAMP))"
+    # least() skips NULLs, so a missing value must stay NULL before it gets there.
+    bin_index = f"floor((CAST({value} AS DOUBLE) - {low!r}) / {(high - low) / bins!r})"
+    return f"CASE WHEN {value} IS NOT NULL THEN least({bin_index}, {bins - 1})::INTEGER END"
+
+
+def _bin_range(plan: ColumnPlan) -> tuple[float, float] | None:
+    if plan.type in NUMERIC:
+        low, high = plan.facts.get("min"), plan.facts.get("max")
+    elif plan.type in TEMPORAL:
+        low, high = _epoch(plan.facts.get("min")), _epoch(plan.facts.get("max"))
+    else:
+        return None
+    if low is None or high is None or low == high:
+        return None
+    return float(low), float(high)
+
+
+def _epoch(value: dt.date | None) -> float | None:
+    if value is None:
+        return None
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime(value.year, value.month, value.day)
+    return (value - dt.datetime(1970, 1, 1)).total_seconds()
