@@ -1,0 +1,132 @@
+"""The real app, started as ``make run`` starts it (embedded default: SQLite, files on disk,
+filesystem broker, a worker), driven by Debian's Chromium through Playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from tests.services import free_port, unavailable
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "var" / "screenshots"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@dataclass
+class Platform:
+    url: str
+    username: str
+    password: str
+    data_dir: Path
+    env: dict[str, str]
+
+    def manage(self, *args: str) -> str:
+        return subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+
+
+@pytest.fixture(scope="session")
+def platform_app() -> Iterator[Platform]:
+    data_dir = Path(tempfile.mkdtemp(prefix="platform-e2e-"))
+    port = free_port()
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "REDIS_URL", "PLATFORM_TESTING", "CI", "STORAGE_BUCKET")
+    }
+    env.update(
+        DATA_DIR=str(data_dir),
+        PORT=str(port),
+        DJANGO_SUPERUSER_USERNAME="owner",
+        DJANGO_SUPERUSER_PASSWORD="e2e-pass-123",
+        WEB_WORKERS="1",
+        WORKER_CONCURRENCY="1",
+    )
+    for step in (["migrate", "--noinput"], ["ensure_owner"]):
+        subprocess.run(
+            [sys.executable, "manage.py", *step], cwd=ROOT, env=env, check=True, capture_output=True
+        )
+    log = (data_dir / "platform.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "runplatform"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if requests.get(f"{url}/healthz", timeout=2).status_code == 200:
+                break
+        except requests.RequestException:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(
+                "the platform did not start:\n" + (data_dir / "platform.log").read_text()
+            )
+        time.sleep(0.3)
+    yield Platform(url, "owner", "e2e-pass-123", data_dir, env)
+    process.send_signal(2)  # Ctrl-C, as a person would
+    process.wait(30)
+    shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        unavailable("Chromium", "apt-get install chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any, platform_app: Platform) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 860})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    sign_in(page, platform_app.url, platform_app.username, platform_app.password)
+    yield page
+    context.close()
+
+
+def sign_in(page: Any, url: str, username: str, password: str) -> None:
+    """Sign in through the local sign-in form and land on the library."""
+    page.goto(f"{url}/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{url}/library/")
+
+
+def screenshot(page: Any, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
