@@ -1,0 +1,104 @@
+"""Silver build time for the 1,000,000-message export, and search latency on DuckDB over it.
+
+Run from the project root: ``.venv/bin/python -m tests.benchmarks.bench_silver``
+(``--messages N`` for another size, ``--repeat N`` runs per search). The build is what the
+chats.ingest_export task runs after bronze (chats.silver: the streamed parse, the rows and
+ids of chats.silver_rows, the per-date files written through ingestion.storage on local
+disk), with the export's counts computed as the task does. Searches are the page engine's
+(chats.query.DuckDBEngine) over the written files. Goals: build < 10 s, search p95 < 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import resource
+import statistics
+import tempfile
+import time
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "platform_site.settings")
+os.environ["DATA_DIR"] = tempfile.mkdtemp(prefix="bench-silver-")
+os.environ.pop("STORAGE_BUCKET", None)
+
+import django
+
+django.setup()
+
+from django.conf import settings  # noqa: E402  (after django.setup)
+
+from chats.parsing import parse_columns  # noqa: E402  (after django.setup)
+from chats.query import DuckDBEngine, MessageFilter  # noqa: E402  (after django.setup)
+from chats.silver import ExportCounts, SilverWriter  # noqa: E402  (after django.setup)
+from chats.silver_rows import silver_column_batches  # noqa: E402  (after django.setup)
+from tests.benchmarks.chat_export_gen import export_path  # noqa: E402  (after django.setup)
+
+OWNER = "1"
+CHAT = "Bench"
+
+
+def build(path: str) -> tuple[float, ExportCounts, int]:
+    start = time.perf_counter()
+    writer = SilverWriter(OWNER)
+    counts = ExportCounts()
+    with open(path, "rb") as stream:
+        batches = silver_column_batches(
+            parse_columns(stream, "day-first"), owner=OWNER, chat=CHAT, source_file="bench.txt"
+        )
+        for batch in batches:
+            counts.add(batch)
+            writer.add(batch)
+    stats = writer.finish()
+    return time.perf_counter() - start, counts, stats.files_written
+
+
+def searches() -> dict[str, MessageFilter]:
+    return {
+        "chat filter": MessageFilter(owner=OWNER, chat=CHAT),
+        "sender filter": MessageFilter(owner=OWNER, sender="Alice"),
+        "word search": MessageFilter(owner=OWNER, q="station"),
+        "date range": MessageFilter(
+            owner=OWNER, date_from=dt.date(2020, 1, 1), date_to=dt.date(2020, 3, 31)
+        ),
+        "word + hide_system": MessageFilter(owner=OWNER, q="dinner tonight", hide_system=True),
+    }
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--messages", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args()
+    path = str(export_path(args.messages))
+
+    seconds, counts, files = build(path)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"silver build: {counts.messages:,} messages in {seconds:.2f} s "
+        f"({counts.messages / seconds:,.0f} messages/s), {files:,} date files, "
+        f"peak RSS {rss:.0f} MB (goal < 10 s)"
+    )
+
+    engine = DuckDBEngine.for_storage_root(settings.LOCAL_STORAGE_DIR)
+    worst = 0.0
+    for name, query in searches().items():
+        rows = len(engine.search(query).rows)  # warm-up: connection, file metadata
+        times = []
+        for _ in range(args.repeat):
+            start = time.perf_counter()
+            engine.search(query)
+            times.append((time.perf_counter() - start) * 1000)
+        p50, p95 = statistics.median(times), percentile(times, 0.95)
+        worst = max(worst, p95)
+        print(f"search {name:<20} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  ({rows} rows on page 1)")
+    print(f"search p95 worst: {worst:.1f} ms (goal < 50 ms)")
+
+
+if __name__ == "__main__":
+    main()
