@@ -12,7 +12,7 @@ import os
 import threading
 from abc import ABC, abstractmethod
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -44,6 +44,8 @@ __all__ = [
 ]
 
 Row = dict[str, Any]
+# Makes one statement for the dialect of the source it will run on.
+Build = Callable[[Dialect], Statement]
 
 
 @dataclass(frozen=True)
@@ -97,9 +99,18 @@ class ChatEngine(ABC):
     def run(self, statement: Statement) -> list[Row]:
         """Execute one statement and return its rows as JSON-friendly dicts."""
 
+    def query(self, owner: str, build: Build) -> list[Row]:
+        """Rows of the statement `build` makes for a query of `owner`'s rows.
+
+        Engines may run it on a narrower source holding only that owner's rows; here, on the
+        whole silver table.
+        """
+        return self.run(build(self.dialect))
+
     def search(self, f: MessageFilter) -> Page:
         """Messages matching `f`, one page; ValueError for a malformed cursor."""
-        return _page(self.run(search_messages(self.dialect, f)), f.limit)
+        f.decoded_cursor()  # a malformed cursor fails before any table is loaded
+        return _page(self.query(f.owner, lambda d: search_messages(d, f)), f.limit)
 
     def conversation(
         self,
@@ -115,23 +126,24 @@ class ChatEngine(ABC):
         With `backwards`, `next_cursor` points at the first (oldest) row of the page, so
         passing it back with `backwards=True` gives the page before.
         """
-        statement = conversation(self.dialect, owner, chat, cursor, limit, backwards=backwards)
-        return _page(self.run(statement), clamp_limit(limit), extra_at_start=backwards)
+        rows = self.query(
+            owner, lambda d: conversation(d, owner, chat, cursor, limit, backwards=backwards)
+        )
+        return _page(rows, clamp_limit(limit), extra_at_start=backwards)
 
     def message_context(
         self, owner: str, chat: str, message_id: str, radius: int = 20
     ) -> list[Row]:
         """The message and up to `radius` neighbours either side; [] if it does not exist."""
-        return self.run(message_context(self.dialect, owner, chat, message_id, radius))
+        return self.query(owner, lambda d: message_context(d, owner, chat, message_id, radius))
 
     def chat_summaries(self, owner: str) -> list[Row]:
         """One row per chat: chat, messages, media, first_date, last_date, last_ts and
         participants (list of {sender, messages}, most active first). Latest chat first.
         """
-        statements = chat_summaries(self.dialect, owner)
-        chats = self.run(statements["chats"])
+        chats = self.query(owner, lambda d: chat_summaries(d, owner)["chats"])
         by_chat: dict[str, list[Row]] = {}
-        for row in self.run(statements["participants"]):
+        for row in self.query(owner, lambda d: chat_summaries(d, owner)["participants"]):
             by_chat.setdefault(row["chat"], []).append(
                 {"sender": row["sender"], "messages": row["messages"]}
             )
@@ -147,9 +159,12 @@ class ChatEngine(ABC):
          "months": [{month, messages}],
          "heatmap": [{weekday (1 = Monday), hour, messages}]}
         """
+
+        def one(name: str) -> Build:
+            return lambda dialect: chat_stats(dialect, owner, chat)[name]
+
         results = {
-            name: self.run(statement)
-            for name, statement in chat_stats(self.dialect, owner, chat).items()
+            name: self.query(owner, one(name)) for name in chat_stats(self.dialect, owner, chat)
         }
         totals = results.pop("totals")
         return {"totals": totals[0] if totals else {}, **results}
@@ -159,9 +174,8 @@ class ChatEngine(ABC):
 # (chats.silver_files.GENERATION_FILE; spelled here so this module needs no pyarrow).
 GENERATION_FILE = "_generation"
 
-# How `chats.sql` reads the silver files on DuckDB, and the owner scope every statement starts
-# with. The cache loads an owner's rows with the same source and runs statements whose scope
-# is exactly this against the owner's table instead.
+# How `chats.sql` reads the silver files on DuckDB; the cache loads an owner's rows with the
+# same source.
 _PARQUET_SOURCE = (
     "read_parquet(?, hive_partitioning = true, "
     "hive_types = {'date': 'VARCHAR'}, union_by_name = true)"
@@ -186,9 +200,10 @@ class DuckDBEngine(ChatEngine):
     Reading the Parquet files costs a file open per date, which is most of a query's time
     once a chat spans years. So while the writer's generation marker (`GENERATION_FILE`)
     exists, the rows of the `cached_owners` most recently queried owners are kept as tables
-    in the database, loaded once per marker token, and statements run on those. Every query
-    reads the marker first, so a write in another process is seen by the next query; without
-    a marker (or with `cached_owners=0`) every query reads the files.
+    in the database, loaded once per marker token, and statements are built for those
+    (`Dialect.duckdb_table`, with the lower-cased message kept beside the message for word
+    searches). Every query reads the marker first, so a write in another process is seen by
+    the next query; without a marker (or with `cached_owners=0`) every query reads the files.
     """
 
     def __init__(self, silver_root: str | Path, *, cached_owners: int = 2) -> None:
@@ -248,23 +263,25 @@ class DuckDBEngine(ChatEngine):
             self._local.cursor = (connection, cursor)
         return cursor
 
-    def run(self, statement: Statement) -> list[Row]:
+    def query(self, owner: str, build: Build) -> list[Row]:
         generation = self.generation() if self.cached_owners else None
-        scoped = self._owner_scoped(statement) if generation is not None else None
-        if generation is not None and scoped is not None:
-            import duckdb
+        if generation is None:
+            return super().query(owner, build)
+        import duckdb
 
-            owner, params = scoped
-            for _attempt in range(2):
-                table = self._owner_table(owner, generation)
-                if table is None:
-                    return []
-                sql = statement.sql.replace(_OWNER_SCOPE, f'FROM "{table}" WHERE owner = ?')
-                try:
-                    return self._execute(sql, params)
-                except duckdb.CatalogException:
-                    # Another thread replaced or evicted the table between lookup and query.
-                    continue
+        for _attempt in range(2):
+            table = self._owner_table(owner, generation)
+            if table is None:
+                return []
+            statement = build(Dialect.duckdb_table(table))
+            try:
+                return self._execute(statement.sql, statement.params)
+            except duckdb.CatalogException:
+                # Another thread replaced or evicted the table between lookup and query.
+                continue
+        return super().query(owner, build)
+
+    def run(self, statement: Statement) -> list[Row]:
         if not self.has_data():
             return []
         return self._execute(statement.sql, statement.params)
@@ -273,17 +290,6 @@ class DuckDBEngine(ChatEngine):
         result = self._cursor().execute(sql, params)
         columns = [d[0] for d in result.description]
         return _rows(columns, result.fetchall())
-
-    def _owner_scoped(self, statement: Statement) -> tuple[str, list[Any]] | None:
-        """(owner, parameters without the glob) when the statement reads the files only
-        through the owner scope, as every `chats.sql` statement does; None otherwise."""
-        at = statement.sql.find(_OWNER_SCOPE)
-        if at < 0 or "?" in statement.sql[:at] or statement.sql.count(_OWNER_SCOPE) != 1:
-            return None
-        params = list(statement.params)
-        if len(params) < 2 or params[0] != self._glob or not isinstance(params[1], str):
-            return None
-        return params[1], params[1:]
 
     def _owner_table(self, owner: str, generation: bytes) -> str | None:
         """The name of the table of `owner`'s rows as of `generation`, loading it if needed."""
@@ -300,8 +306,8 @@ class DuckDBEngine(ChatEngine):
                 # The name is ours, never user input; rows sorted so date ranges skip blocks.
                 table = f"silver_owner_{next(self._names)}"
                 connection.execute(
-                    f'CREATE TABLE "{table}" AS SELECT * {_OWNER_SCOPE} '
-                    'ORDER BY "date", ts, message_id',
+                    f'CREATE TABLE "{table}" AS SELECT *, lower(message) AS message_lower '
+                    f'{_OWNER_SCOPE} ORDER BY "date", ts, message_id',
                     [self._glob, owner],
                 )
             with self._lock:

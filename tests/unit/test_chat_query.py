@@ -545,6 +545,7 @@ def test_every_statement_runs_on_the_cached_table(
     cached_engine.chat_stats("alice", "Family")
     assert len(executed) == 10  # 2 searches, 1, 1, 2 and 4 statements
     assert not [sql for sql in executed if "read_parquet" in sql]
+    assert "strpos(message_lower, lower(?))" in executed[1]  # the word search
 
 
 def test_an_owners_cached_table_holds_only_their_rows(cached_engine: DuckDBEngine) -> None:

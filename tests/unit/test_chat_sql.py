@@ -161,6 +161,22 @@ def test_query_words_each_become_a_strpos_condition() -> None:
     assert " LIKE " not in statement.sql
 
 
+def test_a_table_with_the_lowered_message_is_searched_without_lower_casing_again() -> None:
+    table = Dialect.duckdb_table("silver_owner_3")
+    statement = search_messages(table, MessageFilter(owner="o", q="Hello wörld"))
+    assert 'FROM "silver_owner_3" WHERE owner = ?' in statement.sql
+    assert "read_parquet" not in statement.sql
+    assert statement.sql.count("strpos(message_lower, lower(?)) > 0") == 2
+    assert "lower(message)" not in statement.sql
+    assert statement.params[:3] == ["o", "Hello", "wörld"]
+
+
+@pytest.mark.parametrize("name", ["", "1t", 't"; DROP TABLE x; --', "a.b", "tab le"])
+def test_duckdb_table_names_must_be_plain_identifiers(name: str) -> None:
+    with pytest.raises(ValueError, match="must match"):
+        Dialect.duckdb_table(name)
+
+
 def test_too_many_query_words_are_refused() -> None:
     with pytest.raises(ValueError, match="at most"):
         MessageFilter(owner="o", q=" ".join(["w"] * 33))
