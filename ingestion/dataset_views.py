@@ -208,13 +208,13 @@ def _issue(
             )
     if kind == "duplicate_rows":
         for example in duplicates.get("examples") or []:
-            first, last = example["lines"]
+            first, second = example["lines"]
             copies = example.get("copies", 2)
             if copies == 2:
-                examples.append({"where": f"lines {first} and {last}", "text": "", "note": ""})
+                examples.append({"where": f"lines {first} and {second}", "text": "", "note": ""})
             else:
-                note = f"{copies} copies, the first and last of them"
-                examples.append({"where": f"lines {first}, {last}", "text": "", "note": note})
+                note = f"{copies} copies, the first two of them"
+                examples.append({"where": f"lines {first}, {second}", "text": "", "note": note})
     return {
         **issue,
         "label": ISSUE_LABELS.get(kind, kind.replace("_", " ").capitalize()),

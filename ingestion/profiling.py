@@ -175,8 +175,8 @@ def _profile(
     duplicate_rows = {
         "count": duplicate_count,
         "examples": [
-            {"lines": [lines.of_row(first), lines.of_row(last)], "copies": copies}
-            for first, last, copies in duplicate_examples
+            {"lines": [lines.of_row(first), lines.of_row(second)], "copies": copies}
+            for first, second, copies in duplicate_examples
         ],
     }
     ragged_rows = {

@@ -140,38 +140,86 @@ class CsvScan:
         return tuple(rows.fetchall()[0])
 
     def group_counts(
-        self, keys: dict[str, str], typed_plans: list[ColumnPlan], examples: int
-    ) -> tuple[list[tuple[Any, ...]], int, list[tuple[int, int, int]]]:
+        self, keys: dict[str, str], typed_plans: list[ColumnPlan]
+    ) -> tuple[list[tuple[Any, ...]], int, int]:
         """Rows per value of each key expression and per repeated row, in one scan.
 
-        Returns (key name, key value, rows) for the keys, the extra copies of repeated rows
-        and (first rn, last rn, copies) of the first `examples` repeated rows. Rows are told
-        apart by a hash of all their cells; as one more grouping set beside the keys it costs
-        less than a scan of its own.
+        Returns (key name, key value, rows) for the keys, the number of rows that occur more
+        than once and the number of rows in all their copies; those rows' hashes and copies
+        stay in the temporary table `repeated` for `repeated_lines`. Rows are told apart by a
+        hash of all their cells; as one more grouping set beside the keys it costs less than a
+        scan of its own. The scan carries no row numbers: numbering rows keeps a scan in file
+        order, on one thread, which doubled this pass's time.
         """
-        keys = {**keys, "row": "hash(" + ", ".join(self.columns) + ")"}
+        keys = {**keys, "row": self._row_hash}
         projected = ", ".join(f"{expr} AS {name}" for name, expr in keys.items())
-        source = f"(SELECT rn, {projected} FROM {self._typed_source(typed_plans, True)})"
+        source = f"(SELECT {projected} FROM {self._typed_source(typed_plans)})"
         sets = ", ".join(f"({name})" for name in keys)
         which = " ".join(f"WHEN grouping({name}) = 0 THEN '{name}'" for name in keys)
         value = " ".join(f"WHEN grouping({name}) = 0 THEN {name}::VARCHAR" for name in keys)
         self.con.execute(
             "CREATE OR REPLACE TEMP TABLE grouped AS "
-            f"SELECT CASE {which} END AS key, CASE {value} END AS value, count(*) AS n, "
-            f"min(rn) AS first, max(rn) AS last FROM {source} "
+            f"SELECT CASE {which} END AS key, CASE {value} END AS value, count(*) AS n "
+            f"FROM {source} "
             "GROUP BY GROUPING SETS (" + sets + ") HAVING grouping(row) = 1 OR count(*) > 1",
             self.params,
         )
         counts = self.con.execute("SELECT key, value, n FROM grouped WHERE key <> 'row'").fetchall()
-        total = self.con.execute(
-            "SELECT coalesce(sum(n - 1), 0) FROM grouped WHERE key = 'row'"
-        ).fetchall()
-        repeated = self.con.execute(
-            "SELECT first, last, n FROM grouped WHERE key = 'row' ORDER BY first LIMIT $limit",
-            {"limit": examples},
-        ).fetchall()
+        self.con.execute(
+            "CREATE OR REPLACE TEMP TABLE repeated AS "
+            "SELECT value::UBIGINT AS h, n FROM grouped WHERE key = 'row'"
+        )
         self.con.execute("DROP TABLE grouped")
-        return counts, int(total[0][0]), [(int(a), int(b), int(n)) for a, b, n in repeated]
+        rows, copies = self.con.execute(
+            "SELECT count(*), coalesce(sum(n), 0) FROM repeated"
+        ).fetchall()[0]
+        return counts, int(rows), int(copies)
+
+    def repeated_lines(self, rows: int, copies: int, examples: int) -> list[tuple[int, int, int]]:
+        """(first rn, second rn, copies) of the first `examples` repeated rows in file order.
+
+        `rows` and `copies` are what `group_counts` found. Reads the file in order only as far
+        as the second copy of each of them: first as far as a few copies, then, when that was
+        not far enough, as far as needed for all copies.
+        """
+        wanted = min(examples, rows)
+        if not wanted:
+            return []
+        query = (
+            f"SELECT rn, h FROM (SELECT row_number() OVER () AS rn, {self._row_hash} AS h "
+            f"FROM {self._source(numbered=False)}) WHERE h IN (SELECT h FROM repeated) "
+            "LIMIT $limit"
+        )
+        limit = min(copies, 4 * wanted)
+        # The file's row count is unknown to the planner, which may then hash the file and
+        # probe it with the few repeated rows: a full read, in no particular order. Keep the
+        # file on the probe side so rows stream in file order and LIMIT stops the read early.
+        self.con.execute("SET disabled_optimizers = 'build_side_probe_side'")
+        try:
+            while True:
+                found = self.con.execute(query, {**self.params, "limit": limit}).fetchall()
+                seen: dict[int, list[int]] = {}
+                for rn, h in sorted(found):
+                    seen.setdefault(int(h), []).append(int(rn))
+                first = list(seen.items())[:wanted]
+                done = len(first) == wanted and all(len(rns) > 1 for _, rns in first)
+                if done or limit >= copies:
+                    break
+                limit = copies
+        finally:
+            self.con.execute("RESET disabled_optimizers")
+        first = [(h, rns) for h, rns in first if len(rns) > 1]
+        counts = dict(
+            self.con.execute(
+                "SELECT h, n FROM repeated WHERE list_contains($hashes, h)",
+                {"hashes": [h for h, _ in first]},
+            ).fetchall()
+        )
+        return [(rns[0], rns[1], int(counts[h])) for h, rns in first]
+
+    @property
+    def _row_hash(self) -> str:
+        return "hash(" + ", ".join(self.columns) + ")"
 
     def bin_counts(self, plan: ColumnPlan, values: dict[str, int], key: str) -> dict[str, int]:
         """Rows per bin computed from a column's value counts instead of from the file."""
@@ -402,7 +450,7 @@ def count_pass(
 
     Sets `values` (value -> rows) on the `count_values` plans and `bin_counts` (rows per bin)
     and `bin_range` on numeric and date plans with more than one value. Returns the extra
-    copies of repeated rows and (first rn, last rn, copies) of the first `examples` of them.
+    copies of repeated rows and (first rn, second rn, copies) of the first `examples` of them.
     """
     keys: dict[str, str] = {f"v{plan.index}": plan.sql for plan in count_values}
     binned: dict[int, str] = {}
@@ -415,7 +463,8 @@ def count_pass(
         if plan not in count_values:
             keys[f"b{plan.index}"] = binned[plan.index]
     scanned = [plan for plan in plans if f"b{plan.index}" in keys]
-    counts, repeated, repeated_examples = scan.group_counts(keys, scanned, examples)
+    counts, repeated_rows, copies = scan.group_counts(keys, scanned)
+    repeated_examples = scan.repeated_lines(repeated_rows, copies, examples)
     by_key: dict[str, dict[Any, int]] = {name: {} for name in keys}
     for name, key, count in counts:
         if key is not None:
@@ -431,7 +480,7 @@ def count_pass(
         else:
             per_bin = by_key[f"b{plan.index}"]
         plan.facts["bin_counts"] = [per_bin.get(str(n), 0) for n in range(bins)]
-    return repeated, repeated_examples
+    return copies - repeated_rows, repeated_examples
 
 
 def _bin_key(plan: ColumnPlan, span: tuple[float, float], bins: int) -> str:

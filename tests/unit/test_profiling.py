@@ -204,7 +204,26 @@ def test_duplicate_rows_are_counted_with_lines(tmp_path: Path) -> None:
     result = profile(tmp_path, "a,b\n1,x\n2,y\n1,x\n3,z\n1,x\n")
     duplicates = result["duplicate_rows"]
     assert duplicates["count"] == 2
-    assert duplicates["examples"] == [{"lines": [2, 6], "copies": 3}]
+    assert duplicates["examples"] == [{"lines": [2, 4], "copies": 3}]
+
+
+def test_duplicate_examples_are_the_first_repeated_rows_even_when_copies_are_far_apart(
+    tmp_path: Path,
+) -> None:
+    rows = [f"{n},row {n}\n" for n in range(300)]
+    rows[250] = rows[0]  # the first repeated row's copy is far beyond the early rows
+    rows[11] = rows[10]
+    rows[21] = rows[20]
+    for n in range(10):
+        rows[100 + n] = rows[30 + n]
+    result = profile(tmp_path, "a,b\n" + "".join(rows), examples=2)
+    duplicates = result["duplicate_rows"]
+    assert duplicates["count"] == 13
+    # lines count the header as line 1: row n is on line n + 2
+    assert duplicates["examples"] == [
+        {"lines": [2, 252], "copies": 2},
+        {"lines": [12, 13], "copies": 2},
+    ]
 
 
 def test_empty_and_duplicate_header_names_are_issues(tmp_path: Path) -> None:
