@@ -6,3 +6,6 @@ from django.apps import AppConfig
 class ChatsConfig(AppConfig):
     name = "chats"
     verbose_name = "WhatsApp chats"
+
+    def ready(self) -> None:
+        from chats import signals  # noqa: F401  (a deleted export leaves silver)

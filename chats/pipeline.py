@@ -95,3 +95,16 @@ def rename_chat(owner_id: int, old_name: str, new_name: str) -> WriteStats | Non
         return None
     ChatExport.objects.filter(owner_id=owner_id, chat_name=old_name).update(chat_name=new_name)
     return rebuild_chats(owner_id, {old_name, new_name})
+
+
+def forget_export(
+    owner_id: int, chat_name: str, bronze_key: str, span: tuple[str, str] | None
+) -> WriteStats:
+    """After an export was deleted: remove its bronze copy, and its messages from silver.
+
+    The chat is rebuilt from the exports it has left, so messages that a remaining export
+    also holds stay; `span` (first and last date of the deleted export) says where to look.
+    """
+    if bronze_key:
+        storage.delete(bronze_key)
+    return rebuild_chats(owner_id, {chat_name}, also_span=span)

@@ -321,11 +321,13 @@ def rebuild_chats(
     chats: Collection[str] | None = None,
     *,
     progress: Callable[[ChatExport, WriteStats], None] | None = None,
+    also_span: tuple[str, str] | None = None,
 ) -> WriteStats:
     """Rewrite the silver rows of the owner's chats (all of them when ``chats`` is None).
 
     The chats' rows are dropped and written again from every bronze export named like them,
-    oldest first; dates where they had rows and have none now lose them.
+    oldest first; dates where they had rows and have none now lose them. ``also_span``
+    (first and last date, ISO) widens the dates looked at, for rows of an export that is gone.
     """
     exports = ChatExport.objects.filter(owner_id=owner_id).exclude(bronze_key="")
     if chats is not None:
@@ -337,13 +339,13 @@ def rebuild_chats(
         existing = owner_dates(str(owner_id))
         if chats is None:
             return existing
-        span = ChatExport.objects.filter(pk__in=[e.pk for e in chosen]).aggregate(
+        spans = [also_span] if also_span else []
+        found = ChatExport.objects.filter(pk__in=[e.pk for e in chosen]).aggregate(
             low=Min("first_ts"), high=Max("last_ts")
         )
-        if span["low"] is None:
-            return set()
-        low, high = span["low"].date().isoformat(), span["high"].date().isoformat()
-        return {d for d in existing if low <= d <= high}
+        if found["low"] is not None:
+            spans.append((found["low"].date().isoformat(), found["high"].date().isoformat()))
+        return {d for d in existing if any(low <= d <= high for low, high in spans)}
 
     # The span is read before the run: a renamed chat's rows lie in its exports' dates.
     dates = purge_dates()

@@ -6,10 +6,19 @@ from typing import Any
 
 from celery import shared_task
 
-from chats.pipeline import ingest_export_object
+from chats.pipeline import forget_export, ingest_export_object
 from ingestion.jobs import run_object_job
 
 
 @shared_task(name="chats.ingest_export", bind=True, acks_late=True)
 def ingest_export(self: Any, object_id: int) -> str:
     return run_object_job(self, object_id, ingest_export_object)
+
+
+@shared_task(name="chats.forget_export", acks_late=True)
+def forget_export_task(
+    owner_id: int, chat_name: str, bronze_key: str, span: list[str] | None
+) -> str:
+    dates = (span[0], span[1]) if span else None
+    stats = forget_export(owner_id, chat_name, bronze_key, dates)
+    return f"Chat “{chat_name}”: {len(stats.dates)} days rewritten without the deleted export."

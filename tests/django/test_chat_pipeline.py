@@ -14,7 +14,7 @@ from chats.models import ChatExport, SilverStatus
 from chats.pipeline import ingest_export_object, rename_chat, rename_export
 from chats.query import DuckDBEngine, MessageFilter
 from chats.silver_files import GENERATION_FILE, from_parquet, generation_key
-from chats.tasks import ingest_export
+from chats.tasks import forget_export_task, ingest_export
 from chats.testing import ANDROID, ANDROID_MORE, IOS, upload_chat
 from ingestion import storage
 from ingestion.jobs import Rejected
@@ -256,3 +256,44 @@ def test_an_export_unpacked_from_a_zip_is_named_by_the_unpacker(owner: Any) -> N
     obj = run(upload_chat(owner, IOS, "WhatsApp Chat with Dan & Carla.txt"))
 
     assert ChatExport.objects.get(source=obj).chat_name == "Dan & Carla"
+
+
+@pytest.fixture
+def forget_runs_inline(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the worker does with a `chats.forget_export` message: the task body, called."""
+    monkeypatch.setattr(forget_export_task, "delay", lambda *args: forget_export_task(*args))
+
+
+@pytest.mark.usefixtures("forget_runs_inline")
+def test_deleting_a_later_export_keeps_the_messages_an_earlier_one_holds(
+    owner: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    first = run(upload_chat(owner, ANDROID))
+    first_ids = {r["message_id"] for r in silver_rows()}
+    later = run(upload_chat(owner, ANDROID + ANDROID_MORE))
+    bronze = ChatExport.objects.get(source=later).bronze_key
+    assert len(silver_rows()) == 10
+
+    with django_capture_on_commit_callbacks(execute=True):
+        later.delete()
+
+    assert {r["message_id"] for r in silver_rows()} == first_ids
+    assert not storage.exists(bronze)
+    assert storage.exists(ChatExport.objects.get(source=first).bronze_key)
+
+
+@pytest.mark.usefixtures("forget_runs_inline")
+def test_deleting_the_only_export_leaves_nothing_to_search(
+    owner: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    obj = run(upload_chat(owner, ANDROID))
+    run(upload_chat(owner, IOS, "WhatsApp Chat with Carla.txt"))
+    search = engine()
+    assert search.search(MessageFilter(owner=str(owner.pk), chat="Anna")).rows  # now cached
+
+    with django_capture_on_commit_callbacks(execute=True):
+        obj.delete()
+
+    assert {r["chat"] for r in silver_rows()} == {"Carla"}
+    assert search.search(MessageFilter(owner=str(owner.pk), chat="Anna")).rows == []
+    assert [c["chat"] for c in search.chat_summaries(str(owner.pk))] == ["Carla"]
