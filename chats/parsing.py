@@ -16,7 +16,6 @@ is per message, not per character.
 
 from __future__ import annotations
 
-import codecs
 import datetime
 import itertools
 import operator
@@ -28,6 +27,25 @@ from collections.abc import Iterable, Iterator
 from io import BytesIO
 from itertools import repeat
 from typing import IO, Any, Final, Literal, NamedTuple
+
+from chats.export_text import (
+    ALL_DATES,
+    ANDROID_SYSTEM,
+    ATTACHED,
+    BIDI_DELETE,
+    DIGITS,
+    FIRST_GT12,
+    IOS_SYSTEM,
+    LAYOUTS,
+    MEDIA,
+    SECOND_GT12,
+    SPLIT,
+    SPLIT_RAW,
+    TIME_PARTS,
+    Layout,
+    is_blank,
+    line_regions,
+)
 
 __all__ = [
     "DateOrder",
@@ -44,7 +62,6 @@ __all__ = [
     "summarize",
 ]
 
-Layout = Literal["android", "ios"]
 DateOrder = Literal["day-first", "month-first", "year-first"]
 
 CHUNK_SIZE: Final = 1 << 20
@@ -94,157 +111,6 @@ class ExportSummary(NamedTuple):
     media_count: int
 
 
-_LAYOUTS: Final[tuple[Layout, ...]] = ("android", "ios")
-_BIDI_CHARS: Final = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-_BIDI_DELETE: Final = str.maketrans("", "", _BIDI_CHARS)
-_BLANK_CHARS: Final = _BIDI_CHARS + "\ufeff"
-_BOMS: Final = (
-    (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"),
-    (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-
-# Header expressions work on UTF-8 bytes: splitting bytes and decoding only the pieces is
-# much cheaper than splitting text, whose every slice is re-examined for its widest character.
-_B_BIDI = rb"(?:\xe2(?:\x80[\x8e\x8f\xaa-\xae]|\x81[\xa6-\xa9]))*"  # U+200E/F, U+202A-E, U+2066-9
-_B_SPACE = rb"(?: |\xc2\xa0)"  # space, U+00A0
-_B_SPACE3 = rb"(?: |\xc2\xa0|\xe2\x80\xaf)"  # space, U+00A0, U+202F
-_B_LRM = b"\xe2\x80\x8e"
-_SEP = rb"[./-] ?"
-_DATE = rb"\d{1,4}" + _SEP + rb"\d{1,2}" + _SEP + rb"\d{1,4}\.?"
-# An optional word between date and time, such as Finnish "klo".
-_WORD = rb"(?:[A-Za-z\x80-\xff]+\.?" + _B_SPACE + rb")?"
-_AMPM = rb"(?:" + _B_SPACE3 + rb"[AaPp]\.?" + _B_SPACE3 + rb"?[Mm]\.?)?"
-_TIME = rb"[0-2]?\d[:.][0-5]\d(?:[:.][0-5]\d)?" + _AMPM
-# The sender ends at the first ": " of the header line.
-_SENDER = rb"(?:([^\n:]*+(?::(?! )[^\n:]*+)*+): )?"
-
-
-def _header(layout: Layout, date: bytes, tail: bytes, capture: bool = True) -> bytes:
-    """The header expression of a layout, starting at the newline that precedes it."""
-    o = b"(" if capture else b"(?:"
-    stamp = o + date + b")," + b"?" + _B_SPACE + _WORD + o + _TIME + b")"
-    if layout == "android":
-        return rb"\n" + _B_BIDI + stamp + b" - " + tail
-    return rb"\n" + _B_BIDI + rb"\[" + stamp + rb"\] " + tail
-
-
-_TAIL = _SENDER + b"(" + _B_LRM + b")?"
-# Groups: date, time, sender, a leading U+200E of the text.
-_SPLIT: Final[dict[Layout, re.Pattern[bytes]]] = {
-    layout: re.compile(_header(layout, _DATE, _TAIL)) for layout in _LAYOUTS
-}
-# The same with the whole header first, for the rare chunk that needs it verbatim.
-_SPLIT_RAW: Final[dict[Layout, re.Pattern[bytes]]] = {
-    layout: re.compile(b"(" + _header(layout, _DATE, _TAIL) + b")") for layout in _LAYOUTS
-}
-_GT12 = rb"(?:1[3-9]|2\d|3[01])"
-_ANY2 = rb"\d{1,2}"
-_YEAR = rb"\d{2,4}\.?"
-_FIRST_GT12: Final[dict[Layout, re.Pattern[bytes]]] = {
-    layout: re.compile(_header(layout, _GT12 + _SEP + _ANY2 + _SEP + _YEAR, b""))
-    for layout in _LAYOUTS
-}
-_SECOND_GT12: Final[dict[Layout, re.Pattern[bytes]]] = {
-    layout: re.compile(_header(layout, _ANY2 + _SEP + _GT12 + _SEP + _YEAR, b""))
-    for layout in _LAYOUTS
-}
-_DATE_FIELDS = rb"(\d{1,2})" + _SEP + rb"(\d{1,2})" + _SEP + rb"(\d{2,4})\.?"
-_ALL_DATES: Final[dict[Layout, re.Pattern[bytes]]] = {
-    layout: re.compile(_header(layout, _DATE_FIELDS, b"", capture=False)) for layout in _LAYOUTS
-}
-_DIGITS: Final = re.compile(r"\d+")
-_TIME_PARTS: Final = re.compile(r"(\d+)[:.](\d+)(?:[:.](\d+))?(?:[ \u00a0\u202f]([AaPp]))?")
-
-_MEDIA: Final = re.compile(
-    r"<attached: [^>\n]+>"
-    r"|^[^\n]+ \(file attached\)$"
-    r"|^<Media omitted>$"
-    r"|^(?:image|video|audio|sticker|GIF|document|Contact card) omitted$"
-    r"|^[^\n]+ document omitted$",
-    re.MULTILINE,
-)
-_ATTACHED: Final = re.compile(r"<attached: ([^>\n]+)>|^\u200e?([^\n]+?) \(file attached\)$", re.M)
-
-_APOS = "['\u2019]"
-# Whole English system sentences that iOS writes as "Name: \u200e<event>".
-_IOS_SYSTEM: Final = re.compile(
-    "|".join(
-        [
-            r"Messages and calls are end-to-end encrypted\..*",
-            r"Messages to this (?:group|chat) are now secured with end-to-end encryption\..*",
-            r".+ created (?:group \".*\"|this group)",
-            r".+ added .+",
-            r".+ removed .+",
-            r".+ left",
-            rf".+ joined using this group{_APOS}s invite link",
-            r".+ changed the (?:subject|group name) (?:from \".*\" )?to \".*\"",
-            rf".+ changed this group{_APOS}s icon",
-            rf".+ (?:deleted|removed) this group{_APOS}s icon",
-            r".+ changed the group description",
-            r".+ deleted the group description",
-            rf"You{_APOS}re now an admin",
-            rf"You{_APOS}re no longer an admin",
-            r"Your security code with .+ changed\..*",
-            rf".+{_APOS}s security code changed\..*",
-            r".+ changed (?:their|his|her) phone number.*",
-        ]
-    )
-)
-# Android group events whose quoted group name contains ": " (otherwise the line has no
-# ": " and is a system line anyway).
-_ANDROID_SYSTEM: Final = re.compile(
-    r".+ created group \".*\""
-    r"|.+ changed the (?:subject|group name) (?:from \".*\" )?to \".*\""
-)
-
-
-def _is_blank(text: str) -> bool:
-    return not text.strip().strip(_BLANK_CHARS).strip()
-
-
-def _utf8_chunks(stream: IO[bytes], chunk_size: int) -> Iterator[bytes]:
-    """The stream as UTF-8 byte chunks, transcoding UTF-16 and skipping any byte order mark."""
-    first = stream.read(max(chunk_size, 4))
-    bom, encoding = next(((b, e) for b, e in _BOMS if first.startswith(b)), (b"", "utf-8"))
-    first = first[len(bom) :]
-    if encoding == "utf-8":
-        yield first
-        yield from iter(lambda: stream.read(chunk_size), b"")
-        return
-    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
-    raw = first
-    while raw:
-        yield decoder.decode(raw).encode("utf-8", "surrogatepass")
-        raw = stream.read(chunk_size)
-    yield decoder.decode(b"", True).encode("utf-8", "surrogatepass")
-
-
-def _regions(stream: IO[bytes], chunk_size: int) -> Iterator[bytes]:
-    """UTF-8 chunks that each start with a newline and end before one.
-
-    A synthetic newline precedes line 1 so that every header, the first included, follows a
-    newline; ``\\r\\n`` becomes ``\\n``; the file's final line ending is dropped. Chunks are
-    cut at a newline byte, which in UTF-8 is never part of another character, so pieces of a
-    chunk decode on their own; undecodable bytes become U+FFFD when they are decoded.
-    """
-    carry = b"\n"
-    for chunk in _utf8_chunks(stream, chunk_size):
-        buffer = carry + chunk
-        if buffer.find(b"\r") >= 0:
-            buffer = buffer.replace(b"\r\n", b"\n")
-        cut = buffer.rfind(b"\n")
-        if cut <= 0:
-            carry = buffer
-            continue
-        yield buffer[:cut]
-        carry = buffer[cut:]
-    if carry.endswith(b"\n"):
-        carry = carry[:-1]
-    if carry:
-        yield carry
-
-
 def _first_header(regions: Iterator[bytes]) -> tuple[Layout, re.Match[bytes], bytes, int]:
     """Find the first non-blank line, which must be a header; it fixes the layout.
 
@@ -257,9 +123,9 @@ def _first_header(regions: Iterator[bytes]) -> tuple[Layout, re.Match[bytes], by
         while True:
             end = region.find(b"\n", pos + 1)
             line = region[pos + 1 : end if end >= 0 else len(region)].decode("utf-8", "replace")
-            if not _is_blank(line):
-                for layout in _LAYOUTS:
-                    match = _SPLIT[layout].match(region, pos)
+            if not is_blank(line):
+                for layout in LAYOUTS:
+                    match = SPLIT[layout].match(region, pos)
                     if match and _valid_header(match):
                         return layout, match, region, newlines
                 shown = line if len(line) <= 80 else line[:77] + "..."
@@ -283,12 +149,12 @@ def detect_format(stream: IO[bytes], *, chunk_size: int = CHUNK_SIZE) -> ExportF
     dates go backwards least often; a tie means day-first. Reads the stream as far as it
     needs to (stopping early once a day over 12 comes first) and does not seek back.
     """
-    regions = _regions(stream, chunk_size)
+    regions = line_regions(stream, chunk_size)
     layout, match, region, _ = _first_header(regions)
-    if len(_DIGITS.findall(match[1].decode())[0]) == 4:
+    if len(DIGITS.findall(match[1].decode())[0]) == 4:
         return ExportFormat(layout, "year-first")
-    first_gt12, second_gt12 = _FIRST_GT12[layout], _SECOND_GT12[layout]
-    all_dates = _ALL_DATES[layout]
+    first_gt12, second_gt12 = FIRST_GT12[layout], SECOND_GT12[layout]
+    all_dates = ALL_DATES[layout]
     month_first_seen = False
     backwards = {"day-first": 0, "month-first": 0}
     previous: tuple[bytes, bytes, bytes] | None = None
@@ -329,7 +195,7 @@ def _chain_one(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
 
 def _date_value(raw: bytes, order: DateOrder) -> str | None:
     """``YYYY-MM-DD`` for a date as written, or None if it is not a calendar date."""
-    fields = _DIGITS.findall(raw.decode())
+    fields = DIGITS.findall(raw.decode())
     if order == "year-first":
         year, month, day = fields
     elif order == "day-first":
@@ -348,7 +214,7 @@ def _date_value(raw: bytes, order: DateOrder) -> str | None:
 
 def _time_value(raw: bytes) -> str | None:
     """``HH:MM:SS`` (24-hour) for a time as written, or None if it is not a time of day."""
-    match = _TIME_PARTS.match(raw.decode())
+    match = TIME_PARTS.match(raw.decode())
     if match is None:
         return None
     hour, minute, second = int(match[1]), int(match[2]), int(match[3] or 0)
@@ -485,12 +351,12 @@ class _Names(dict[bytes | None, str | None]):
     """Senders as written -> text without bidi marks, computed on first use."""
 
     def __missing__(self, raw: bytes | None) -> str | None:
-        value = self[raw] = None if raw is None else _decode(raw).translate(_BIDI_DELETE)
+        value = self[raw] = None if raw is None else _decode(raw).translate(BIDI_DELETE)
         return value
 
 
 class _Quoted(dict[bytes | None, bool]):
-    """Whether a sender holds a double quote (a possible group event, see _ANDROID_SYSTEM)."""
+    """Whether a sender holds a double quote (a possible group event, see ANDROID_SYSTEM)."""
 
     def __missing__(self, raw: bytes | None) -> bool:
         value = self[raw] = raw is not None and b'"' in raw
@@ -504,9 +370,9 @@ def _decode(raw: bytes) -> str:
 def _chunk_batches(
     stream: IO[bytes], order: DateOrder, chunk_size: int
 ) -> Iterator[MessageColumns]:
-    regions = _regions(stream, chunk_size)
+    regions = line_regions(stream, chunk_size)
     layout, _, region, newlines = _first_header(regions)
-    split = _SPLIT[layout].split
+    split = SPLIT[layout].split
     # Caches from what is written to what is returned stay small (distinct dates, times of
     # day and senders) and turn per-message work into C-level dict lookups.
     dates = _Dates(order)
@@ -545,7 +411,7 @@ def _chunk_batches(
             try:
                 timestamps = _timestamps(records, dates, times)
             except TypeError:  # an impossible date or time: not a header after all
-                verbatim: list[Any] = _SPLIT_RAW[layout].split(text)
+                verbatim: list[Any] = SPLIT_RAW[layout].split(text)
                 verbatim[0:1] = [b"", *pending] if pending else []
                 records = _merge_invalid(verbatim, dates, times)
                 timestamps = _timestamps(records, dates, times)
@@ -594,12 +460,12 @@ def _messages(
     system = list(map(operator.is_, senders, repeat(None)))
     if layout == "ios":
         for i in itertools.compress(range(len(bodies)), records[3::5]):
-            if senders[i] is not None and _IOS_SYSTEM.fullmatch(bodies[i]):
+            if senders[i] is not None and IOS_SYSTEM.fullmatch(bodies[i]):
                 system[i], who[i] = True, None
     else:
         for i in itertools.compress(range(len(bodies)), map(quoted.__getitem__, senders)):
             whole = f"{_decode(senders[i])}: {bodies[i]}"
-            if _ANDROID_SYSTEM.fullmatch(whole):
+            if ANDROID_SYSTEM.fullmatch(whole):
                 system[i], who[i], bodies[i] = True, None, whole
     media = [False] * len(bodies)
     candidates = map(
@@ -608,14 +474,14 @@ def _messages(
         map(operator.contains, bodies, repeat("attached")),
     )
     for i in itertools.compress(range(len(bodies)), candidates):
-        media[i] = _MEDIA.search(bodies[i]) is not None
+        media[i] = MEDIA.search(bodies[i]) is not None
     after = lines.pop()
     return MessageColumns(timestamps, who, bodies, system, media, lines), after
 
 
 def attachment_names(message: str) -> list[str]:
     """File names attached by a message (``<attached: NAME>`` or ``NAME (file attached)``)."""
-    return [a or b for a, b in _ATTACHED.findall(message)]
+    return [a or b for a, b in ATTACHED.findall(message)]
 
 
 def summarize(messages: Iterable[Message]) -> ExportSummary:

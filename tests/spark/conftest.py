@@ -18,7 +18,13 @@ from tests.services import unavailable
 ROOT = Path(__file__).resolve().parents[2]
 GLUE_JOB = ROOT / "deploy" / "glue" / "whatsapp_silver_job.py"
 # What the Glue job is deployed with (--extra-py-files): the pure modules, nothing of Django.
-SHIPPED = ("chats/__init__.py", "chats/parsing.py", "chats/silver_rows.py", "chats/silver_files.py")
+SHIPPED = (
+    "chats/__init__.py",
+    "chats/export_text.py",
+    "chats/parsing.py",
+    "chats/silver_rows.py",
+    "chats/silver_files.py",
+)
 
 
 @pytest.fixture(scope="session")
