@@ -36,6 +36,7 @@ test: $(VENV)/.dev browser
 	bash tests/run.sh
 
 bench: $(VENV)/.dev
+	@bash deploy/ensure-libvips.sh
 	$(PY) -m pip install --quiet -r requirements-bench.txt
 	$(PY) -m tests.benchmarks
 
