@@ -28,18 +28,20 @@ _BOMS: Final = (
 
 # Header expressions work on UTF-8 bytes: splitting bytes and decoding only the pieces is
 # much cheaper than splitting text, whose every slice is re-examined for its widest character.
-_B_BIDI = rb"(?:\xe2(?:\x80[\x8e\x8f\xaa-\xae]|\x81[\xa6-\xa9]))*"  # U+200E/F, U+202A-E, U+2066-9
+# Optional parts are possessive (`?+`, `*+`): what follows each can never start with what it
+# gives up, so the meaning is the same and the split spares the backtracking state (~14%).
+_B_BIDI = rb"(?:\xe2(?:\x80[\x8e\x8f\xaa-\xae]|\x81[\xa6-\xa9]))*+"  # U+200E/F, U+202A-E, U+2066-9
 _B_SPACE = rb"(?: |\xc2\xa0)"  # space, U+00A0
 _B_SPACE3 = rb"(?: |\xc2\xa0|\xe2\x80\xaf)"  # space, U+00A0, U+202F
 _B_LRM = b"\xe2\x80\x8e"
 _SEP = rb"[./-] ?"
 _DATE = rb"\d{1,4}" + _SEP + rb"\d{1,2}" + _SEP + rb"\d{1,4}\.?"
 # An optional word between date and time, such as Finnish "klo".
-_WORD = rb"(?:[A-Za-z\x80-\xff]+\.?" + _B_SPACE + rb")?"
-_AMPM = rb"(?:" + _B_SPACE3 + rb"[AaPp]\.?" + _B_SPACE3 + rb"?[Mm]\.?)?"
-_TIME = rb"[0-2]?\d[:.][0-5]\d(?:[:.][0-5]\d)?" + _AMPM
+_WORD = rb"(?:[A-Za-z\x80-\xff]+\.?" + _B_SPACE + rb")?+"
+_AMPM = rb"(?:" + _B_SPACE3 + rb"[AaPp]\.?" + _B_SPACE3 + rb"?[Mm]\.?)?+"
+_TIME = rb"[0-2]?\d[:.][0-5]\d(?:[:.][0-5]\d)?+" + _AMPM
 # The sender ends at the first ": " of the header line.
-_SENDER = rb"(?:([^\n:]*+(?::(?! )[^\n:]*+)*+): )?"
+_SENDER = rb"(?:([^\n:]*+(?::(?! )[^\n:]*+)*+): )?+"
 
 
 def _header(layout: Layout, date: bytes, tail: bytes, capture: bool = True) -> bytes:
@@ -51,7 +53,7 @@ def _header(layout: Layout, date: bytes, tail: bytes, capture: bool = True) -> b
     return rb"\n" + _B_BIDI + rb"\[" + stamp + rb"\] " + tail
 
 
-_TAIL = _SENDER + b"(" + _B_LRM + b")?"
+_TAIL = _SENDER + b"(" + _B_LRM + b")?+"
 # Groups: date, time, sender, a leading U+200E of the text.
 SPLIT: Final[dict[Layout, re.Pattern[bytes]]] = {
     layout: re.compile(_header(layout, _DATE, _TAIL)) for layout in LAYOUTS
