@@ -15,7 +15,6 @@ rows and writes them again from every bronze export that carries their names.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import threading
 import zlib
@@ -26,7 +25,6 @@ from dataclasses import dataclass, field
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from django.core.files.base import ContentFile
 from django.db.models import Max, Min
 from django.utils import timezone
 
@@ -198,10 +196,7 @@ class SilverWriter:
 
 
 def _save_file(key: str, data: bytes) -> None:
-    content = ContentFile(data, name=key)
-    content.content_type = "application/vnd.apache.parquet"  # type: ignore[attr-defined]
-    # Giving the digest spares the local storage reading the file back for its ETag.
-    storage.save(key, content, md5=hashlib.md5(data, usedforsecurity=False).hexdigest())
+    storage.save_bytes(key, data, content_type="application/vnd.apache.parquet")
 
 
 @dataclass
