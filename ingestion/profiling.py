@@ -33,6 +33,7 @@ from ingestion.profiling_sniff import (
     sniff_dialect,
     transcode_to_utf8,
 )
+from ingestion.profiling_types import NUMERIC, TEMPORAL, ColumnPlan, holds
 
 __all__ = ["CsvUnreadable", "error_profile", "profile_csv"]
 
@@ -129,12 +130,12 @@ class _Settings:
     preview_rows: int
 
 
-def _plan(index: int, values: list[str]) -> sql.ColumnPlan:
+def _plan(index: int, values: list[str]) -> ColumnPlan:
     """The column's likely type, judged from the sample."""
     kind = candidate_type(values)
-    plan = sql.ColumnPlan(index, kind or "string")
+    plan = ColumnPlan(index, kind or "string")
     plan.sampled = kind is not None
-    if kind in sql.TEMPORAL:
+    if kind in TEMPORAL:
         present = [value for value in values if value]
         plan.date_style, plan.date_order, plan.date_order_assumed = sample_dates(present)
     return plan
@@ -151,7 +152,7 @@ def _profile(
     data = [row for row in sample_rows[int(dialect.has_header) :] if len(row) == width]
     plans = [_plan(n, [row[n] for row in data]) for n in range(width)]
     row_count = sql.main_pass(scan, plans)
-    misjudged = [plan for plan in plans if not sql.holds(plan)]
+    misjudged = [plan for plan in plans if not holds(plan)]
     if misjudged:
         sql.retype(scan, misjudged)
     for plan in plans:
@@ -224,7 +225,7 @@ def _field_count(text: str, dialect: Dialect) -> int:
 
 
 def _column(
-    plan: sql.ColumnPlan,
+    plan: ColumnPlan,
     name: str,
     dialect: Dialect,
     row_count: int,
@@ -252,9 +253,9 @@ def _column(
         ],
         "top_values": _top_values(values),
     }
-    if plan.type in sql.NUMERIC:
+    if plan.type in NUMERIC:
         column.update({key: _number(facts.get(key)) for key in ("min", "max", "mean", "std")})
-    elif plan.type in sql.TEMPORAL:
+    elif plan.type in TEMPORAL:
         column["min"] = _iso(facts.get("min"))
         column["max"] = _iso(facts.get("max"))
         column["date_format"] = plan.date_style
@@ -279,7 +280,7 @@ def _top_values(values: dict[str, int] | None) -> list[dict[str, Any]]:
     return [{"value": value, "count": int(count)} for value, count in ranked]
 
 
-def _histogram(plan: sql.ColumnPlan) -> dict[str, Any] | None:
+def _histogram(plan: ColumnPlan) -> dict[str, Any] | None:
     """Equal-width bins between the column's min and max, for a chart."""
     counts: list[int] | None = plan.facts.get("bin_counts")
     if counts is None:
@@ -287,7 +288,7 @@ def _histogram(plan: sql.ColumnPlan) -> dict[str, Any] | None:
     low, high = plan.facts["bin_range"]
     step = (high - low) / len(counts)
     edges: list[Any] = [low + step * n for n in range(len(counts))] + [high]
-    if plan.type in sql.TEMPORAL:
+    if plan.type in TEMPORAL:
         moments = [dt.datetime.fromtimestamp(edge, dt.UTC).replace(tzinfo=None) for edge in edges]
         edges = [m.date().isoformat() if plan.type == "date" else m.isoformat() for m in moments]
     return {"edges": edges, "counts": counts}
