@@ -4,10 +4,12 @@ default. Views and tasks reach stored objects only through the functions here.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -69,7 +71,7 @@ def save_bytes(
     seventh of the time of building a large chat's silver.
     """
     if not settings.STORAGE_BUCKET:
-        _replace_file(Path(default_storage.path(key)), data)
+        _replace_file(default_storage.path(key), data)
         return hashlib.md5(data, usedforsecurity=False).hexdigest()
     content = ContentFile(data, name=key)
     if content_type:
@@ -77,15 +79,18 @@ def save_bytes(
     return save(key, content, storage_class=storage_class)
 
 
-def _replace_file(path: Path, data: bytes) -> None:
-    # default_storage.path() has refused a key that leaves the storage root.
-    directory_mode = getattr(default_storage, "directory_permissions_mode", None)
-    if directory_mode is None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    else:
-        path.parent.mkdir(mode=directory_mode, parents=True, exist_ok=True)
-    # A dot name not ending in the key's suffix: no glob of the real files matches it.
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+def _replace_file(path: str, data: bytes) -> None:
+    # default_storage.path() has refused a key that leaves the storage root. The temporary
+    # name is a dot name per process and thread that no glob of the real files matches.
+    directory, name = os.path.split(path)
+    temporary = f"{directory}/.{name}.{os.getpid()}-{threading.get_ident()}.tmp"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+    try:
+        handle = os.open(temporary, flags, 0o666)
+    except FileNotFoundError:
+        mode = getattr(default_storage, "directory_permissions_mode", None)
+        os.makedirs(directory, 0o777 if mode is None else mode, exist_ok=True)
+        handle = os.open(temporary, flags, 0o666)
     try:
         with open(handle, "wb") as file:
             file.write(data)
@@ -94,7 +99,8 @@ def _replace_file(path: Path, data: bytes) -> None:
             os.chmod(temporary, file_mode)
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temporary)
         raise
 
 
