@@ -11,7 +11,9 @@ import functools
 import hashlib
 import itertools
 import operator
+import os
 import re
+import threading
 from collections import Counter, OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import PurePosixPath, PureWindowsPath
@@ -117,10 +119,7 @@ class MessageIds:
             "0" if ordinals is None else pa.array(ordinals, pa.int64()).cast(pa.string()),
             "",
         )
-        digests = map(_DIGEST, map(hashlib.sha256, hashed.cast(pa.binary()).to_pylist()))
-        hexed = binascii.hexlify(b"".join(digests))  # 64 hex digits per message
-        full = pa.StringArray.from_buffers(rows, _hex_offsets(rows), pa.py_buffer(hexed))
-        return pc.utf8_slice_codeunits(full, 0, 32)
+        return _sha256_prefixes(hashed)
 
     def _ordinals(
         self,
@@ -176,6 +175,44 @@ class MessageIds:
 
 
 _Counts = dict[tuple[str | None, str], int]
+
+# Batches at least this long are hashed by DuckDB, which does it without holding the GIL (the
+# silver writer's threads go on meanwhile); shorter ones are not worth a query.
+_DUCKDB_HASH_ROWS: Final = 4096
+_hashers = threading.local()
+
+
+def _sha256_prefixes(texts: pa.Array) -> pa.Array:
+    """The first 32 hex digits of the sha256 of each text's UTF-8."""
+    if len(texts) >= _DUCKDB_HASH_ROWS:
+        try:
+            return _duckdb_sha256_prefixes(texts)
+        except ImportError:  # a Glue job need not have DuckDB; hashlib gives the same
+            pass
+    return _hashlib_sha256_prefixes(texts)
+
+
+def _duckdb_sha256_prefixes(texts: pa.Array) -> pa.Array:
+    import duckdb
+
+    connection = getattr(_hashers, "connection", None)
+    if connection is None or _hashers.pid != os.getpid():
+        connection = _hashers.connection = duckdb.connect()
+        _hashers.pid = os.getpid()
+    connection.register("texts", pa.table({"text": texts}))
+    try:
+        result = connection.sql("SELECT substr(sha256(text), 1, 32) AS id FROM texts")
+        return result.to_arrow_table().column("id").combine_chunks().cast(pa.string())
+    finally:
+        connection.unregister("texts")
+
+
+def _hashlib_sha256_prefixes(texts: pa.Array) -> pa.Array:
+    rows = len(texts)
+    digests = map(_DIGEST, map(hashlib.sha256, texts.cast(pa.binary()).to_pylist()))
+    hexed = binascii.hexlify(b"".join(digests))  # 64 hex digits per message
+    full = pa.StringArray.from_buffers(rows, _hex_offsets(rows), pa.py_buffer(hexed))
+    return pc.utf8_slice_codeunits(full, 0, 32)
 
 
 _DIGEST: Final = operator.methodcaller("digest")

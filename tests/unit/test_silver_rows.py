@@ -11,11 +11,16 @@ from collections.abc import Iterable
 
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chats import silver_rows
 from chats.parsing import Message, parse_bytes, parse_columns
 from chats.silver_rows import (
     SILVER_SCHEMA,
+    _duckdb_sha256_prefixes,
+    _hashlib_sha256_prefixes,
+    _sha256_prefixes,
     chat_name_from_filename,
     message_ids,
     silver_batches,
@@ -211,3 +216,18 @@ def test_batches_from_parsed_columns_are_those_from_messages(chunk_size: int) ->
 )
 def test_chat_name_from_filename(filename: str, expected: str | None) -> None:
     assert chat_name_from_filename(filename) == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(), max_size=40))
+def test_duckdb_and_hashlib_hash_alike(texts: list[str]) -> None:
+    array = pa.array(texts, pa.string())
+    expected = [hashlib.sha256(text.encode()).hexdigest()[:32] for text in texts]
+    assert _duckdb_sha256_prefixes(array).to_pylist() == expected
+    assert _hashlib_sha256_prefixes(array).to_pylist() == expected
+
+
+def test_long_batches_are_hashed_as_the_definition_says() -> None:
+    texts = [f"{n}:message number {n} \U0001f600" for n in range(5000)]
+    expected = [hashlib.sha256(text.encode()).hexdigest()[:32] for text in texts]
+    assert _sha256_prefixes(pa.array(texts, pa.string())).to_pylist() == expected
