@@ -47,21 +47,7 @@ class DatasetAdmin(admin.ModelAdmin[Dataset]):
         "created_at",
         "profile_json",
     )
-    readonly_fields = (
-        "owner",
-        "source",
-        "status",
-        "error_message",
-        "row_count",
-        "column_count",
-        "issue_count",
-        "encoding",
-        "delimiter",
-        "summary_key",
-        "processed_at",
-        "created_at",
-        "profile_json",
-    )
+    readonly_fields = tuple(name for name in fields if name != "name")
     actions = ("profile_again",)
 
     @admin.display(description="profile")

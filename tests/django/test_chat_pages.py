@@ -19,26 +19,11 @@ from django.urls import reverse
 from chats.engine import ChatsUnavailable, get_engine
 from chats.presenters import sender_hues
 from chats.query import AthenaEngine, DuckDBEngine
+from chats.silver_files import FILE_SCHEMA
 from gallery.models import Photo
 from ingestion.models import Status, StoredObject
 
 pytestmark = pytest.mark.django_db
-
-SILVER_SCHEMA = pa.schema(
-    [
-        ("message_id", pa.string()),
-        ("owner", pa.string()),
-        ("chat", pa.string()),
-        ("ts", pa.timestamp("s")),
-        ("time", pa.string()),
-        ("sender", pa.string()),
-        ("message", pa.string()),
-        ("word_count", pa.int32()),
-        ("is_system", pa.bool_()),
-        ("has_media", pa.bool_()),
-        ("source_file", pa.string()),
-    ]
-)
 
 
 def msg(
@@ -79,7 +64,7 @@ def write_silver(rows: Iterable[dict[str, Any]], storage_root: Path | None = Non
     for (day, owner_id), part in parts.items():
         folder = root / f"date={day}"
         folder.mkdir(parents=True, exist_ok=True)
-        table = pa.Table.from_pylist(part, schema=SILVER_SCHEMA)
+        table = pa.Table.from_pylist(part, schema=FILE_SCHEMA)
         pq.write_table(table, folder / f"part-{owner_id}.parquet", compression="snappy")
 
 
