@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint typecheck bench install install-dev browser clean
+.PHONY: run test lint typecheck bench install install-dev browser speedups clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -15,10 +15,15 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.runtime
-install-dev: $(VENV)/.dev
+install: $(VENV)/.runtime speedups
+install-dev: $(VENV)/.dev speedups
 
-run: $(VENV)/.runtime
+# The chat parser's C steps, built in place; without a C compiler this warns and the parser
+# runs its pure-Python steps (same results, slower).
+speedups: $(VENV)/.runtime
+	$(PY) setup.py --quiet build_ext --inplace
+
+run: $(VENV)/.runtime speedups
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py ensure_owner
 	exec $(PY) manage.py runplatform
@@ -30,15 +35,15 @@ lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy .
 
-test: $(VENV)/.dev browser
+test: $(VENV)/.dev speedups browser
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy .
 	bash tests/run.sh
 
-bench: $(VENV)/.dev
+bench: $(VENV)/.dev speedups
 	@bash deploy/ensure-libvips.sh
 	$(PY) -m pip install --quiet -r requirements-bench.txt
 	$(PY) -m tests.benchmarks
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build chats/_speedups.*.so

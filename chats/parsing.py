@@ -23,11 +23,15 @@ import re
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from io import BytesIO
 from itertools import repeat
 from typing import IO, Any, Final, Literal, NamedTuple
 
+try:
+    from chats import _speedups
+except ImportError:  # not built (no C compiler): the pure-Python steps give the same results
+    _speedups = None  # type: ignore[assignment]
 from chats.export_text import (
     ALL_DATES,
     ANDROID_SYSTEM,
@@ -273,7 +277,9 @@ def parse(
     )
 
 
-def _as_messages(columns: MessageColumns) -> Iterator[Message]:
+def _as_messages(columns: MessageColumns) -> Iterable[Message]:
+    if _speedups is not None:
+        return _speedups.rows(Message, columns)
     return map(tuple.__new__, repeat(Message), zip(*columns, strict=True))
 
 
@@ -355,14 +361,6 @@ class _Names(dict[bytes | None, str | None]):
         return value
 
 
-class _Quoted(dict[bytes | None, bool]):
-    """Whether a sender holds a double quote (a possible group event, see ANDROID_SYSTEM)."""
-
-    def __missing__(self, raw: bytes | None) -> bool:
-        value = self[raw] = raw is not None and b'"' in raw
-        return value
-
-
 def _decode(raw: bytes) -> str:
     return raw.decode("utf-8", "replace")
 
@@ -372,13 +370,12 @@ def _chunk_batches(
 ) -> Iterator[MessageColumns]:
     regions = line_regions(stream, chunk_size)
     layout, _, region, newlines = _first_header(regions)
-    split = SPLIT[layout].split
+    split = _splitter(layout)
     # Caches from what is written to what is returned stay small (distinct dates, times of
     # day and senders) and turn per-message work into C-level dict lookups.
     dates = _Dates(order)
     times = _Times()
     names = _Names()
-    quoted = _Quoted()
     line = newlines + 1
     emitted = 0
     # Records are flat: date, time, sender, U+200E, body; five per message. The last
@@ -420,11 +417,21 @@ def _chunk_batches(
             del records[-5:]
         if records:
             emitted += len(timestamps)
-            columns, line = _messages(records, timestamps, layout, names, quoted, line)
+            columns, line = _messages(records, timestamps, layout, names, line)
             yield columns
 
 
+def _splitter(layout: Layout) -> Callable[[bytes], list[Any]]:
+    """The flat records of a chunk: the header expression's split, in C when it is built."""
+    if _speedups is None:
+        return SPLIT[layout].split
+    ios = layout == "ios"
+    return lambda text: _speedups.split(text, ios)
+
+
 def _timestamps(records: list[Any], dates: _Dates, times: _Times) -> list[str]:
+    if _speedups is not None:
+        return _speedups.timestamps(records, dates, times)
     return list(
         map(
             operator.add,
@@ -435,48 +442,78 @@ def _timestamps(records: list[Any], dates: _Dates, times: _Times) -> list[str]:
 
 
 def _messages(
-    records: list[Any],
-    timestamps: list[str],
-    layout: Layout,
-    names: _Names,
-    quoted: _Quoted,
-    line: int,
+    records: list[Any], timestamps: list[str], layout: Layout, names: _Names, line: int
 ) -> tuple[MessageColumns, int]:
     """Messages from flat records, as columns, and the line after them.
 
-    The per-message work is done by C-level ``map`` calls; Python loops run only over the
-    few messages that may be system events or attachments.
+    The per-message work is done by :func:`_columns`; Python loops run only over the few
+    messages that may be group events or attachments.
     """
-    senders = records[2::5]
-    raw_bodies: list[bytes] = records[4::5]
-    lines = list(
-        itertools.accumulate(
-            map(operator.add, map(bytes.count, raw_bodies, repeat(b"\n")), repeat(1)),
-            initial=line,
-        )
+    who, bodies, system, lines, after, media_candidates, events = _columns(
+        records, line, names, layout
     )
-    bodies = list(map(bytes.decode, raw_bodies, repeat("utf-8"), repeat("replace")))
-    who = list(map(names.__getitem__, senders))
-    system = list(map(operator.is_, senders, repeat(None)))
     if layout == "ios":
-        for i in itertools.compress(range(len(bodies)), records[3::5]):
-            if senders[i] is not None and IOS_SYSTEM.fullmatch(bodies[i]):
+        for i in events:
+            if IOS_SYSTEM.fullmatch(bodies[i]):
                 system[i], who[i] = True, None
     else:
-        for i in itertools.compress(range(len(bodies)), map(quoted.__getitem__, senders)):
-            whole = f"{_decode(senders[i])}: {bodies[i]}"
+        for i in events:
+            whole = f"{_decode(records[5 * i + 2])}: {bodies[i]}"
             if ANDROID_SYSTEM.fullmatch(whole):
                 system[i], who[i], bodies[i] = True, None, whole
     media = [False] * len(bodies)
-    candidates = map(
+    for i in media_candidates:
+        media[i] = MEDIA.search(bodies[i]) is not None
+    return MessageColumns(timestamps, who, bodies, system, media, lines), after
+
+
+_Columns = tuple[
+    list[str | None], list[str], list[bool], list[int], int, Iterable[int], Iterable[int]
+]
+
+
+def _columns(records: list[Any], line: int, names: _Names, layout: Layout) -> _Columns:
+    """Columns of flat records: senders, decoded bodies, system flags, header lines, the
+    line after them, and the indexes of messages that may hold an attachment (a cheap test;
+    :data:`MEDIA` decides) or be a group event (iOS: a sender and a leading U+200E; Android:
+    a double quote in the sender). Done in C when it is built."""
+    if _speedups is not None:
+        return _speedups.columns(records, line, names, layout == "ios")
+    senders = records[2::5]
+    raw = records[4::5]
+    lines = list(
+        itertools.accumulate(
+            map(operator.add, map(bytes.count, raw, repeat(b"\n")), repeat(1)), initial=line
+        )
+    )
+    after = lines.pop()
+    bodies = list(map(bytes.decode, raw, repeat("utf-8"), repeat("replace")))
+    who = list(map(names.__getitem__, senders))
+    system = list(map(operator.is_, senders, repeat(None)))
+    if layout == "ios":
+        flags: Iterable[bool] = map(
+            operator.and_,
+            map(operator.is_not, senders, repeat(None)),
+            map(operator.is_not, records[3::5], repeat(None)),
+        )
+    else:
+        quoted = {raw: raw is not None and b'"' in raw for raw in set(senders)}
+        flags = map(quoted.__getitem__, senders)
+    media = map(
         operator.or_,
         map(operator.contains, bodies, repeat("omitted")),
         map(operator.contains, bodies, repeat("attached")),
     )
-    for i in itertools.compress(range(len(bodies)), candidates):
-        media[i] = MEDIA.search(bodies[i]) is not None
-    after = lines.pop()
-    return MessageColumns(timestamps, who, bodies, system, media, lines), after
+    count = range(len(bodies))
+    return (
+        who,
+        bodies,
+        system,
+        lines,
+        after,
+        itertools.compress(count, media),
+        itertools.compress(count, flags),
+    )
 
 
 def attachment_names(message: str) -> list[str]:

@@ -3,7 +3,9 @@
 Run from the project root: ``.venv/bin/python -m tests.benchmarks.bench_chat_parse``
 (``--messages N`` for another size, ``--runs N`` for best-of-N). Each measurement runs in
 its own subprocess so that peak RSS (``ru_maxrss``) belongs to that parser alone; the RSS of
-a process that only imported the parser is shown beside it.
+a process that only imported the parser is shown beside it. ``chats.parsing`` runs with its
+C steps (``make speedups``); ``chats.parsing/py`` is the same parser with them switched off,
+as on a machine without a C compiler or in the Glue job.
 """
 
 from __future__ import annotations
@@ -21,8 +23,14 @@ from tests.benchmarks.chat_export_gen import export_path
 
 
 def _worker(parser: str, path: str, parse: bool) -> dict[str, float]:
-    if parser == "chats.parsing":
+    if parser.startswith("chats.parsing"):
+        from chats import parsing
         from chats.parsing import parse as parse_export
+
+        if parser == "chats.parsing/py":
+            parsing._speedups = None  # type: ignore[attr-defined,assignment]
+        elif parsing._speedups is None:  # type: ignore[attr-defined]
+            raise SystemExit("chats._speedups is not built: run `make speedups` first")
 
         def run() -> int:
             with open(path, "rb") as stream:
@@ -68,7 +76,7 @@ def main() -> None:
     args = argparse.ArgumentParser(description=__doc__)
     args.add_argument("--messages", type=int, default=1_000_000)
     args.add_argument("--runs", type=int, default=3)
-    args.add_argument("--peers", nargs="*", default=["whatstk"])
+    args.add_argument("--peers", nargs="*", default=["chats.parsing/py", "whatstk"])
     args.add_argument("--worker")
     args.add_argument("--import-only", action="store_true")
     args.add_argument("path", nargs="?")
@@ -90,7 +98,7 @@ def main() -> None:
 
     ours = rows[0][1]
     header = (
-        f"{'parser':<15} {'messages':>10} {'best s':>8} {'msgs/s':>10} {'MB/s':>7} "
+        f"{'parser':<17} {'messages':>10} {'best s':>8} {'msgs/s':>10} {'MB/s':>7} "
         f"{'peak RSS MB':>12} {'import-only MB':>15} {'time ratio':>11} {'RSS ratio':>10}"
     )
     print()
@@ -100,7 +108,7 @@ def main() -> None:
         seconds = fastest["seconds"]
         rate = fastest["messages"] / seconds
         print(
-            f"{parser:<15} {int(fastest['messages']):>10,} {seconds:>8.2f} {rate:>10,.0f} "
+            f"{parser:<17} {int(fastest['messages']):>10,} {seconds:>8.2f} {rate:>10,.0f} "
             f"{size_mb / seconds:>7.1f} {peak:>12.1f} {idle:>15.1f} "
             f"{seconds / ours['seconds']:>10.1f}x {peak / rows[0][2]:>9.1f}x"
         )

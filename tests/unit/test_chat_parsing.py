@@ -1,13 +1,18 @@
-"""The WhatsApp chat-export parser, rule by rule (chats/parsing.py)."""
+"""The WhatsApp chat-export parser, rule by rule (chats/parsing.py).
+
+Every test runs twice: with the C steps (chats/_speedups.c) and with the pure-Python ones.
+"""
 
 from __future__ import annotations
 
 import io
+import os
 import tracemalloc
 from collections import deque
 
 import pytest
 
+from chats import parsing
 from chats.parsing import (
     ExportFormat,
     Message,
@@ -21,6 +26,18 @@ from chats.parsing import (
 )
 
 LRM = "\u200e"
+
+
+@pytest.fixture(autouse=True, params=["c", "python"])
+def implementation(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    if request.param == "python":
+        monkeypatch.setattr(parsing, "_speedups", None)
+    elif getattr(parsing, "_speedups", None) is None:
+        message = "chats._speedups is not built (no C compiler?); `make test` builds it"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return str(request.param)
 
 
 def messages(text: str, **kwargs: object) -> list[Message]:

@@ -1,0 +1,231 @@
+"""The C steps of the chat parser (chats/_speedups.c) give what the Python steps give.
+
+Each C function is checked against its pure-Python counterpart on generated input: header
+lines assembled from every part of the grammar (and broken in every place), arbitrary bytes,
+truncated chunks. The rule-by-rule tests in test_chat_parsing.py run on both as well.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+from unittest import mock
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from chats import parsing
+from chats.export_text import SPLIT
+from chats.parsing import Layout, Message, MessageColumns
+from tests.benchmarks.chat_export_gen import generate
+
+try:
+    from chats import _speedups as speedups
+except ImportError:
+    speedups = None  # type: ignore[assignment]
+if speedups is None and os.environ.get("CI"):
+    raise RuntimeError("chats._speedups is not built; `make test` builds it (setup.py)")
+pytestmark = pytest.mark.skipif(
+    speedups is None, reason="chats._speedups is not built (no C compiler): nothing to compare"
+)
+
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def in_python(step: Callable[..., Any], *args: Any) -> Any:
+    """What a step of chats.parsing gives with the C module out of the way."""
+    with mock.patch.object(parsing, "_speedups", None):
+        return step(*args)
+
+
+def pieces(*options: str) -> st.SearchStrategy[str]:
+    return st.sampled_from(options)
+
+
+# Each part of a header: the forms it may take, then forms that break it (or a neighbour).
+PARTS: list[tuple[list[str], list[str]]] = [
+    (["", "\u200e", "\u200f\u202a", "\u2066\u2069"], ["\u200d", "\u200e\u200d", " "]),
+    (["<open>"], []),
+    (["1", "13", "03", "2024", "24"], ["", "12345", "x", "1a"]),
+    (["/", ".", "-", ". ", "- "], ["", ",", ":", "  ", "/."]),
+    (["3", "12", "03"], ["", "123", "b"]),
+    (["/", ".", "-", "/ "], ["", ";", "//"]),
+    (["24", "2024", "1", "123"], ["", "12345", "2024x"]),
+    (["", "", "."], ["..", ". "]),
+    ([",", ",", ""], [";", ",,"]),
+    ([" ", " ", "\u00a0"], ["", "\u202f", "  ", "\u00a0\u00a0"]),
+    (["", "", "klo ", "a ", "klo.\u00a0", "à ", "klo\u00a0"], ["klo", "klo..", "à", "\u00a0"]),
+    (["9", "09", "23", "12", "2", "0"], ["", "123", "3", "x"]),
+    ([":", "."], ["", "-", "::"]),
+    (["05", "59", "00"], ["6", "60", "5", "5x"]),
+    (["", "", ":30", ".05"], [":7", ":61", ":", ".6"]),
+    (
+        [
+            "",
+            "",
+            " AM",
+            " pm",
+            "\u202fa. m.",
+            " a.\u00a0m.",
+            "\u00a0p.\u202fm.",
+            "\u00a0PM",
+            " am.",
+            " p.m.",
+        ],
+        [" a", " AM..", " A M", "AM", "\u202fa.\u202f\u202fm."],
+    ),
+    (["<close>"], []),
+    (["Alice", "~\u202fCarla 😀", "+44 7700", "a:b", "[x] - y", 'B "q"', ""], []),
+    ([": ", ": "], [":", "", " :"]),
+    (["", "", "\u200e"], ["\u200e\u200e", "\u200f"]),
+]
+
+
+@st.composite
+def header(draw: st.DrawFn, layout: Layout) -> str:
+    """A header of the layout; half the time one part is broken."""
+    chosen = [draw(st.sampled_from(valid)) for valid, _ in PARTS]
+    if draw(st.booleans()):
+        i = draw(st.sampled_from([i for i, (_, broken) in enumerate(PARTS) if broken]))
+        chosen[i] = draw(st.sampled_from(PARTS[i][1]))
+    opening, closing = ("[", "] ") if layout == "ios" else ("", " - ")
+    if draw(st.integers(0, 9)) == 0:  # the other layout's brackets, or none
+        opening, closing = draw(st.sampled_from([("[", " - "), ("", "] "), ("", " -"), ("[", "]")]))
+    text = "".join(chosen).replace("<open>", opening).replace("<close>", closing)
+    return text + draw(st.text(max_size=12))
+
+
+@st.composite
+def chunks(draw: st.DrawFn, layout: Layout) -> bytes:
+    line = st.one_of(header(layout), header(layout), st.text(max_size=30))
+    text = "\n" + "\n".join(draw(st.lists(line, min_size=1, max_size=8)))
+    data = text.encode("utf-8", "surrogatepass")
+    if draw(st.booleans()):
+        data = data[: draw(st.integers(1, len(data)))]  # a chunk may end mid-header
+    if draw(st.booleans()):
+        data += draw(st.binary(max_size=12))
+    return data
+
+
+@SETTINGS
+@given(st.data(), st.sampled_from(["android", "ios"]))
+def test_split_matches_the_header_expression(data: st.DataObject, layout: Layout) -> None:
+    assert speedups is not None
+    text = data.draw(chunks(layout))
+    assert speedups.split(text, layout == "ios") == SPLIT[layout].split(text)
+    other: Layout = "ios" if layout == "android" else "android"
+    assert speedups.split(text, other == "ios") == SPLIT[other].split(text)
+
+
+def test_split_finds_every_header_of_a_generated_export() -> None:
+    assert speedups is not None
+    data = b"\n" + generate(2_000, seed=3)
+    expected = SPLIT["android"].split(data)
+    assert len(expected) == 1 + 5 * 2_000
+    assert speedups.split(data, False) == expected
+
+
+raw_dates = [b"13/03/2024", b"13/03/2024", b"01.02.24", b"31/02/2024", b"2024-03-13", b"99/99/99"]
+raw_times = [
+    b"09:05",
+    b"09:05",
+    b"9.05 PM",
+    b"12:00\xe2\x80\xafa.\xc2\xa0m.",
+    b"25:00",
+    b"10:15:30",
+]
+
+
+@SETTINGS
+@given(
+    st.lists(st.tuples(st.sampled_from(raw_dates), st.sampled_from(raw_times)), max_size=20),
+    st.sampled_from(["day-first", "month-first", "year-first"]),
+)
+def test_timestamps_match(stamps: list[tuple[bytes, bytes]], order: Any) -> None:
+    assert speedups is not None
+    records: list[Any] = []
+    for date, time in stamps:
+        records += [date, time, b"A", None, b"hi"]
+    try:
+        expected: Any = in_python(
+            parsing._timestamps, records, parsing._Dates(order), parsing._Times()
+        )
+    except TypeError:
+        expected = TypeError
+    try:
+        found: Any = speedups.timestamps(records, parsing._Dates(order), parsing._Times())
+    except TypeError:
+        found = TypeError
+    assert found == expected
+
+
+senders = st.sampled_from(
+    [None, b"Alice", b"Alice", b'Bob "B"', b"\xe2\x80\x8eMum \xe2\x9d\xa4", b"x\xff", b""]
+)
+bodies = st.one_of(
+    st.binary(max_size=30),
+    st.text(max_size=30).map(lambda t: t.encode("utf-8", "surrogatepass")),
+    pieces(
+        "<attached: 1.jpg>",
+        "image omitted",
+        "a.pdf (file attached)",
+        "file attached",
+        "a\nb\n\nc",
+        "attache",
+        "omitte",
+        "mitted",
+        "tt",
+        "t",
+    ),
+).map(lambda b: b if isinstance(b, bytes) else b.encode())
+record = st.tuples(senders, st.sampled_from([None, b"\xe2\x80\x8e"]), bodies)
+
+
+@SETTINGS
+@given(st.lists(record, max_size=20), st.integers(1, 10**6), st.sampled_from(["android", "ios"]))
+def test_columns_match(
+    items: list[tuple[bytes | None, bytes | None, bytes]], line: int, layout: Layout
+) -> None:
+    assert speedups is not None
+    records: list[Any] = []
+    for sender, lrm, body in items:
+        records += [b"01/01/2024", b"00:00", sender, lrm, body]
+    python = in_python(parsing._columns, records, line, parsing._Names(), layout)
+    c = speedups.columns(records, line, parsing._Names(), layout == "ios")
+    assert [list(part) if not isinstance(part, int) else part for part in python] == list(c)
+
+
+@SETTINGS
+@given(st.lists(st.tuples(st.text(), st.none() | st.text(), st.booleans(), st.integers())))
+def test_rows_are_messages(rows: list[tuple[str, str | None, bool, int]]) -> None:
+    assert speedups is not None
+    columns = MessageColumns(
+        [r[0] for r in rows],
+        [r[1] for r in rows],
+        [r[0] * 2 for r in rows],
+        [r[2] for r in rows],
+        [not r[2] for r in rows],
+        [r[3] for r in rows],
+    )
+    made = list(speedups.rows(Message, columns))
+    assert made == list(in_python(parsing._as_messages, columns))
+    assert all(type(m) is Message for m in made)
+    assert [m.sender for m in made] == columns.sender
+
+
+def test_rows_refuse_columns_of_different_lengths() -> None:
+    assert speedups is not None
+    with pytest.raises(ValueError, match="differ in length"):
+        speedups.rows(Message, ([1], [], [], [], [], []))
+
+
+def test_a_generated_export_parses_the_same_in_c_and_in_python(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    data = generate(20_000, seed=11)
+    with_c = parsing.parse_bytes(data)
+    monkeypatch.setattr(parsing, "_speedups", None)
+    assert parsing.parse_bytes(data) == with_c
+    assert len(with_c) == 20_000
