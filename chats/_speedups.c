@@ -1,13 +1,13 @@
-/* C versions of the three per-message steps of chats.parsing.
+/* C versions of the per-message steps of the chat parser (chats/parse_steps.py).
  *
- * Each function returns exactly what its pure-Python counterpart in chats/parsing.py returns
- * (tests/unit/test_chat_speedups.py checks them against each other on generated input); the
- * parser uses them when this module is built and falls back to Python otherwise.
+ * Each function returns exactly what its Python counterpart returns (tests/unit/
+ * test_chat_speedups.py checks them against each other on generated input); chats.parse_steps
+ * uses them when this module is built and runs the Python otherwise.
  *
- *   split(text, ios)              == SPLIT[layout].split(text)  (chats.export_text)
- *   timestamps(records, dates, times) == _timestamps(records, dates, times)
- *   columns(records, line, names, ios) == _columns(records, line, names, layout)
- *   rows(Message, columns)        == _as_messages(columns), an iterator
+ *   split(text, ios)                   == SPLIT[layout].split(text)  (chats.export_text)
+ *   timestamps(records, dates, times)  == parse_steps.timestamps(records, dates, times)
+ *   columns(records, line, names, ios) == parse_steps.columns(records, line, names, layout)
+ *   rows(Message, columns)             == parse_steps.rows(Message, columns), lazily
  *
  * The header matcher below is the header expression of chats.export_text written out by hand.
  * Every optional part of that expression is possessive or cannot give anything back that what

@@ -1,4 +1,4 @@
-# The C versions of chats.parsing's per-message steps (chats/_speedups.c).
+# The C versions of chats.parse_steps (chats/_speedups.c).
 from collections.abc import Iterator
 from typing import Any, TypeVar
 

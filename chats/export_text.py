@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from typing import IO, Final, Literal
 
 Layout = Literal["android", "ios"]
+# How the numbers of a date are ordered, decided once per file (chats.parsing.detect_format).
+DateOrder = Literal["day-first", "month-first", "year-first"]
 
 LAYOUTS: Final[tuple[Layout, ...]] = ("android", "ios")
 _BIDI_CHARS: Final = "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"

@@ -1,12 +1,13 @@
 """AWS Glue (Spark) job: bronze WhatsApp exports → silver Parquet, the files chats.silver writes.
 
 The same pure modules the web app runs do the work: ``chats.parsing`` reads an export
-(with ``chats.export_text``, its grammar), ``chats.silver_rows`` makes its rows and
+(with ``chats.export_text``, its grammar, and ``chats.parse_steps``, its per-message steps,
+here in Python: the C versions are not shipped), ``chats.silver_rows`` makes its rows and
 content-derived message ids, ``chats.silver_files`` names, merges and encodes the files. No
 Django here. Ship them with the job::
 
-    zip glue-chats.zip chats/__init__.py chats/export_text.py chats/parsing.py \
-        chats/silver_rows.py chats/silver_files.py
+    zip glue-chats.zip chats/__init__.py chats/export_text.py chats/parse_steps.py \
+        chats/parsing.py chats/silver_rows.py chats/silver_files.py
     # job parameters: --extra-py-files s3://<bucket>/glue/glue-chats.zip
     #   --manifest s3://<bucket>/glue/manifests/<run>.jsonl
     #   --bronze_root s3://<bucket>  --silver_root s3://<bucket>/silver/whatsapp

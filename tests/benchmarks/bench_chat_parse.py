@@ -24,12 +24,12 @@ from tests.benchmarks.chat_export_gen import export_path
 
 def _worker(parser: str, path: str, parse: bool) -> dict[str, float]:
     if parser.startswith("chats.parsing"):
-        from chats import parsing
+        from chats import parse_steps
         from chats.parsing import parse as parse_export
 
         if parser == "chats.parsing/py":
-            parsing._speedups = None  # type: ignore[attr-defined,assignment]
-        elif parsing._speedups is None:  # type: ignore[attr-defined]
+            parse_steps._speedups = None  # type: ignore[attr-defined,assignment]
+        elif parse_steps._speedups is None:  # type: ignore[attr-defined]
             raise SystemExit("chats._speedups is not built: run `make speedups` first")
 
         def run() -> int:

@@ -21,6 +21,7 @@ GLUE_JOB = ROOT / "deploy" / "glue" / "whatsapp_silver_job.py"
 SHIPPED = (
     "chats/__init__.py",
     "chats/export_text.py",
+    "chats/parse_steps.py",
     "chats/parsing.py",
     "chats/silver_rows.py",
     "chats/silver_files.py",

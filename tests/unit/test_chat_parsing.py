@@ -12,7 +12,7 @@ from collections import deque
 
 import pytest
 
-from chats import parsing
+from chats import parse_steps
 from chats.parsing import (
     ExportFormat,
     Message,
@@ -31,8 +31,8 @@ LRM = "\u200e"
 @pytest.fixture(autouse=True, params=["c", "python"])
 def implementation(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     if request.param == "python":
-        monkeypatch.setattr(parsing, "_speedups", None)
-    elif getattr(parsing, "_speedups", None) is None:
+        monkeypatch.setattr(parse_steps, "_speedups", None)
+    elif getattr(parse_steps, "_speedups", None) is None:
         message = "chats._speedups is not built (no C compiler?); `make test` builds it"
         if os.environ.get("CI"):
             pytest.fail(message)

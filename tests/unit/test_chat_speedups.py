@@ -1,4 +1,4 @@
-"""The C steps of the chat parser (chats/_speedups.c) give what the Python steps give.
+"""The C steps of the chat parser (chats/_speedups.c) give what chats/parse_steps.py gives.
 
 Each C function is checked against its pure-Python counterpart on generated input: header
 lines assembled from every part of the grammar (and broken in every place), arbitrary bytes,
@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chats import parsing
+from chats import parse_steps, parsing
 from chats.export_text import SPLIT
 from chats.parsing import Layout, Message, MessageColumns
 from tests.benchmarks.chat_export_gen import generate
@@ -35,8 +35,8 @@ SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[Heal
 
 
 def in_python(step: Callable[..., Any], *args: Any) -> Any:
-    """What a step of chats.parsing gives with the C module out of the way."""
-    with mock.patch.object(parsing, "_speedups", None):
+    """What a step of chats.parse_steps gives with the C module out of the way."""
+    with mock.patch.object(parse_steps, "_speedups", None):
         return step(*args)
 
 
@@ -150,12 +150,12 @@ def test_timestamps_match(stamps: list[tuple[bytes, bytes]], order: Any) -> None
         records += [date, time, b"A", None, b"hi"]
     try:
         expected: Any = in_python(
-            parsing._timestamps, records, parsing._Dates(order), parsing._Times()
+            parse_steps.timestamps, records, parse_steps.Dates(order), parse_steps.Times()
         )
     except TypeError:
         expected = TypeError
     try:
-        found: Any = speedups.timestamps(records, parsing._Dates(order), parsing._Times())
+        found: Any = speedups.timestamps(records, parse_steps.Dates(order), parse_steps.Times())
     except TypeError:
         found = TypeError
     assert found == expected
@@ -192,8 +192,8 @@ def test_columns_match(
     records: list[Any] = []
     for sender, lrm, body in items:
         records += [b"01/01/2024", b"00:00", sender, lrm, body]
-    python = in_python(parsing._columns, records, line, parsing._Names(), layout)
-    c = speedups.columns(records, line, parsing._Names(), layout == "ios")
+    python = in_python(parse_steps.columns, records, line, parse_steps.Names(), layout)
+    c = speedups.columns(records, line, parse_steps.Names(), layout == "ios")
     assert [list(part) if not isinstance(part, int) else part for part in python] == list(c)
 
 
@@ -210,7 +210,7 @@ def test_rows_are_messages(rows: list[tuple[str, str | None, bool, int]]) -> Non
         [r[3] for r in rows],
     )
     made = list(speedups.rows(Message, columns))
-    assert made == list(in_python(parsing._as_messages, columns))
+    assert made == list(in_python(parse_steps.rows, Message, columns))
     assert all(type(m) is Message for m in made)
     assert [m.sender for m in made] == columns.sender
 
@@ -226,6 +226,6 @@ def test_a_generated_export_parses_the_same_in_c_and_in_python(
 ) -> None:
     data = generate(20_000, seed=11)
     with_c = parsing.parse_bytes(data)
-    monkeypatch.setattr(parsing, "_speedups", None)
+    monkeypatch.setattr(parse_steps, "_speedups", None)
     assert parsing.parse_bytes(data) == with_c
     assert len(with_c) == 20_000
