@@ -502,6 +502,12 @@ static PyObject *rows_next(Rows *self)
 
     if (self->next >= self->count)
         return NULL;
+    for (j = 0; j < width; j++) {
+        if (PyList_GET_SIZE(PyTuple_GET_ITEM(self->columns, j)) <= self->next) {
+            PyErr_SetString(PyExc_RuntimeError, "a column was shortened while rows were made");
+            return NULL;
+        }
+    }
     if ((row = self->type->tp_alloc(self->type, width)) == NULL)
         return NULL;
     for (j = 0; j < width; j++) {

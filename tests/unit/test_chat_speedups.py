@@ -221,6 +221,16 @@ def test_rows_refuse_columns_of_different_lengths() -> None:
         speedups.rows(Message, ([1], [], [], [], [], []))
 
 
+def test_rows_stop_with_an_error_when_a_column_is_shortened() -> None:
+    assert speedups is not None
+    columns = ([1, 2], ["a", "b"], ["x", "y"], [True, False], [False, False], [1, 2])
+    rows = speedups.rows(Message, columns)
+    assert tuple(next(rows)) == (1, "a", "x", True, False, 1)
+    columns[3].pop()
+    with pytest.raises(RuntimeError, match="shortened"):
+        next(rows)
+
+
 def test_a_generated_export_parses_the_same_in_c_and_in_python(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
