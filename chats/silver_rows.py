@@ -16,6 +16,7 @@ import re
 import threading
 from collections import Counter, OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import repeat
 from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any, Final, cast
 
@@ -139,6 +140,9 @@ class MessageIds:
         serial = self._serial
         self._serial += 1
         self._batches[serial] = (senders, texts)
+        if not repeated and self._all_new(runs.values):
+            self._remember_new(serial, runs)
+            return None
         ordinals: list[int] | None = None
         start = 0
         next_repeated = iter([*repeated, len(stamps)]).__next__
@@ -167,11 +171,36 @@ class MessageIds:
                 ordinal = ordinals[i] = at.get(key, 0)
                 at[key] = ordinal + 1
             start = end
+        self._forget_batches(serial)
+        return ordinals
+
+    def _all_new(self, run_stamps: pa.Array) -> bool:
+        """Whether no run's timestamp was seen before, in this batch or earlier ones."""
+        if len(pc.unique(run_stamps)) != len(run_stamps):
+            return False
+        if not self._seen:
+            return True
+        known = pa.array(list(self._seen), pa.string())
+        return not pc.any(pc.is_in(run_stamps, value_set=known)).as_py()
+
+    def _remember_new(self, serial: int, runs: pa.RunEndEncodedArray) -> None:
+        """What the loop of :meth:`_ordinals` leaves in the window when every run is new and
+        none repeats a message: each run's place, oldest forgotten first; built for the last
+        window's worth of runs only."""
+        last = runs.values[-_ORDINAL_WINDOW:].to_pylist()
+        bounds = [0, *runs.run_ends.to_pylist()][-len(last) - 1 :]
+        seen = self._seen
+        for _ in range(max(0, len(seen) + len(last) - _ORDINAL_WINDOW)):
+            seen.popitem(last=False)
+        seen.update(zip(last, zip(repeat(serial), bounds, bounds[1:]), strict=True))
+        self._forget_batches(serial)
+
+    def _forget_batches(self, serial: int) -> None:
         # Runs are remembered in insertion order: batches before the oldest are not needed.
+        seen = self._seen
         oldest = next((at[0] for at in seen.values() if isinstance(at, tuple)), serial + 1)
         for old in [n for n in self._batches if n < oldest]:
             del self._batches[old]
-        return ordinals
 
 
 _Counts = dict[tuple[str | None, str], int]

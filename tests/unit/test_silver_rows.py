@@ -160,6 +160,31 @@ def test_batched_ids_match_the_definition_with_repeats_and_late_timestamps(
     assert ids == reference_ids("u1", "Family", messages, window=5)
 
 
+@pytest.mark.parametrize("batch_rows", [1, 7, 50, 1000])
+def test_batches_of_new_timestamps_are_remembered_as_the_definition_says(
+    batch_rows: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Mostly distinct messages, so that most batches take the path for batches whose runs
+    # are all new; timestamps coming back late then find (or have lost) what those batches
+    # left in the window of 5.
+    monkeypatch.setattr(silver_rows, "_ORDINAL_WINDOW", 5)
+    rnd = random.Random(11)
+    messages = []
+    minute = 0
+    for line in range(1, 800):
+        minute += rnd.choice([0, 1, 1, 2, 3])
+        late = rnd.random() < 0.03
+        at = max(0, minute - rnd.randint(1, 9)) if late else minute
+        stamp = f"2024-03-{1 + at // 1440:02d}T{at // 60 % 24:02d}:{at % 60:02d}:00"
+        text = "same" if late else f"message {line % 97}"
+        messages.append(Message(stamp, "Alice", text, False, False, line))
+    batches = silver_batches(
+        messages, owner="u1", chat="Family", source_file="x", batch_rows=batch_rows
+    )
+    ids = [i for b in batches for i in b.column("message_id").to_pylist()]
+    assert ids == reference_ids("u1", "Family", messages, window=5)
+
+
 def test_batches_are_bounded_and_keep_ids_consistent() -> None:
     messages = parse_bytes(EXPORT)
     batches = list(
