@@ -134,50 +134,50 @@ def test_message_ids_keep_their_definition() -> None:
     ]
 
 
+def late_messages(
+    seed: int, count: int, late_rate: float, late_by: int, repeats: bool
+) -> list[Message]:
+    """Messages whose timestamps now and then come back up to a few minutes late.
+
+    ``repeats``: few distinct senders and texts, so identical messages are frequent;
+    otherwise texts are mostly distinct and only the late ones repeat each other.
+    """
+    rnd = random.Random(seed)
+    messages = []
+    minute = 0
+    for line in range(1, count):
+        minute += rnd.choice([0, 0, 1, 1, 2] if repeats else [0, 1, 1, 2, 3])
+        late = rnd.random() < late_rate
+        at = max(0, minute - rnd.randint(1, late_by)) if late else minute
+        stamp = f"2024-03-{1 + at // 1440:02d}T{at // 60 % 24:02d}:{at % 60:02d}:00"
+        if repeats:
+            sender = rnd.choice([None, "", "Alice", "Bob ü"])
+            text = rnd.choice(["ok", "ok ok", "é"])
+        else:
+            sender, text = "Alice", "same" if late else f"message {line % 97}"
+        messages.append(Message(stamp, sender, text, False, False, line))
+    return messages
+
+
 @pytest.mark.parametrize("batch_rows", [1, 7, 50, 1000])
-def test_batched_ids_match_the_definition_with_repeats_and_late_timestamps(
-    batch_rows: int, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    "messages",
+    [
+        # Identical messages are frequent: ordinals above 0, counted run by run.
+        late_messages(7, 600, 0.1, 12, repeats=True),
+        # Most batches hold only new timestamps and no repeats, and are remembered in one
+        # step; the late ones then find (or have lost) what those batches left.
+        late_messages(11, 800, 0.03, 9, repeats=False),
+        late_messages(13, 800, 0.05, 6, repeats=False),
+    ],
+    ids=["repeats", "mostly-new", "mostly-new-2"],
+)
+def test_batched_ids_match_the_definition_with_late_timestamps(
+    batch_rows: int, messages: list[Message], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A window of 5 timestamps, so that timestamps coming back late are both remembered
-    # and forgotten; few distinct texts, so that identical messages are frequent.
+    # and forgotten.
     monkeypatch.setattr(silver_rows, "_ORDINAL_WINDOW", 5)
-    rnd = random.Random(7)
-    messages = []
-    minute = 0
-    for line in range(1, 600):
-        minute += rnd.choice([0, 0, 1, 1, 2])
-        late = rnd.random() < 0.1
-        at = max(0, minute - rnd.randint(1, 12)) if late else minute
-        stamp = f"2024-03-{1 + at // 1440:02d}T{at // 60 % 24:02d}:{at % 60:02d}:00"
-        sender = rnd.choice([None, "", "Alice", "Bob ü"])
-        messages.append(
-            Message(stamp, sender, rnd.choice(["ok", "ok ok", "é"]), False, False, line)
-        )
-    batches = silver_batches(
-        messages, owner="u1", chat="Family", source_file="x", batch_rows=batch_rows
-    )
-    ids = [i for b in batches for i in b.column("message_id").to_pylist()]
-    assert ids == reference_ids("u1", "Family", messages, window=5)
-
-
-@pytest.mark.parametrize("batch_rows", [1, 7, 50, 1000])
-def test_batches_of_new_timestamps_are_remembered_as_the_definition_says(
-    batch_rows: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # Mostly distinct messages, so that most batches take the path for batches whose runs
-    # are all new; timestamps coming back late then find (or have lost) what those batches
-    # left in the window of 5.
-    monkeypatch.setattr(silver_rows, "_ORDINAL_WINDOW", 5)
-    rnd = random.Random(11)
-    messages = []
-    minute = 0
-    for line in range(1, 800):
-        minute += rnd.choice([0, 1, 1, 2, 3])
-        late = rnd.random() < 0.03
-        at = max(0, minute - rnd.randint(1, 9)) if late else minute
-        stamp = f"2024-03-{1 + at // 1440:02d}T{at // 60 % 24:02d}:{at % 60:02d}:00"
-        text = "same" if late else f"message {line % 97}"
-        messages.append(Message(stamp, "Alice", text, False, False, line))
     batches = silver_batches(
         messages, owner="u1", chat="Family", source_file="x", batch_rows=batch_rows
     )
