@@ -3,7 +3,7 @@
 Each step here has a C version in ``chats/_speedups.c`` that returns exactly what the Python
 does (tests/unit/test_chat_speedups.py compares them on generated input). The C module is
 built in place by ``setup.py`` (``make speedups``; `make run` and `make test` do it); where
-it is not built (no C compiler, the Glue job) the Python runs, about 2.5x slower.
+it is not built (no C compiler, the Glue job) the Python runs and the parser is 2-2.5x slower.
 
 Records are flat: date, time, sender, U+200E, body; five per message, as the header
 expression's split gives them (groups of :data:`chats.export_text.SPLIT`).

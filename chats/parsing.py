@@ -12,7 +12,7 @@ stream is read once.
 Memory does not grow with the number of messages: the text is decoded in large chunks and
 one compiled regular expression splits each chunk into messages, so the Python-level work
 is per message, not per character. Those per-message steps live in :mod:`chats.parse_steps`,
-which runs them in C when ``chats/_speedups.c`` is built (same results, about 2.5x faster).
+which runs them in C when ``chats/_speedups.c`` is built (same results, 2-2.5x faster).
 """
 
 from __future__ import annotations
