@@ -118,7 +118,7 @@ def _first_header(regions: Iterator[bytes]) -> tuple[Layout, re.Match[bytes], by
         pos = 0
         while True:
             end = region.find(b"\n", pos + 1)
-            line = region[pos + 1 : end if end >= 0 else len(region)].decode("utf-8", "replace")
+            line = parse_steps.decode(region[pos + 1 : end if end >= 0 else len(region)])
             if not is_blank(line):
                 for layout in LAYOUTS:
                     match = SPLIT[layout].match(region, pos)
@@ -204,7 +204,7 @@ def _merge_invalid(
         elif merged:
             merged[-1] = merged[-1] + raw + body
         else:
-            shown = raw.decode("utf-8", "replace").strip()
+            shown = parse_steps.decode(raw).strip()
             raise NotAChatExport(
                 "This is not a WhatsApp chat export: its first header has an impossible date "
                 f"or time ({shown!r})."
