@@ -28,8 +28,10 @@ run: $(VENV)/.runtime speedups
 	$(PY) manage.py ensure_owner
 	exec $(PY) manage.py runplatform
 
+# Debian's Chromium for the browser tests, and axe-core (npm) for their accessibility checks.
 browser:
 	@bash deploy/ensure-chromium.sh
+	@bash deploy/ensure-axe.sh
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
@@ -46,4 +48,4 @@ bench: $(VENV)/.dev speedups
 	$(PY) -m tests.benchmarks
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build chats/_speedups.*.so
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build chats/_speedups.*.so tests/e2e/node_modules

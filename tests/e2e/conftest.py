@@ -130,3 +130,28 @@ def screenshot(page: Any, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+AXE = ROOT / "tests" / "e2e" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_problems(page: Any, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:
+    """axe-core's violations of the given impacts in the page as it is now, one line each.
+
+    axe is evaluated through the DevTools protocol, not added as a <script>, so a page's
+    Content-Security-Policy neither blocks it nor has to allow it."""
+    if not AXE.exists():
+        unavailable("axe-core", "`make test` installs it with npm from tests/e2e/package-lock.json")
+    if not page.evaluate("() => Boolean(window.axe)"):
+        page.evaluate(AXE.read_text(encoding="utf-8"))
+    result = page.evaluate(
+        "() => axe.run(document, {resultTypes: ['violations']})"
+        ".then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+        " nodes: v.nodes.map(n => n.target.join(' ') + (n.failureSummary ? ': ' +"
+        " n.failureSummary.split('\\n').slice(1, 2).join('') : ''))})))"
+    )
+    return [
+        f"{v['impact']} {v['id']} ({v['help']}): " + " | ".join(v["nodes"][:4])
+        for v in result
+        if v["impact"] in impacts
+    ]
