@@ -64,7 +64,7 @@ def test_download_from_the_library_returns_the_original_bytes(
     )
     page.goto(f"{platform_app.url}/library/")
     with page.expect_download() as info:
-        page.locator("tr", has_text="recipe.txt.gz").get_by_text("Download").click()
+        page.locator("tr", has_text="recipe.txt.gz").get_by_role("link", name="Download").click()
     download = info.value
     assert download.suggested_filename == "recipe.txt.gz"
     assert Path(download.path()).read_bytes() == original.read_bytes()

@@ -2,12 +2,14 @@
 // poll the ledger until every file is done, rejected or failed (with the reason).
 (function () {
   "use strict";
+  const config = document.getElementById("uploader").dataset;
   const zone = document.getElementById("dropzone");
   const input = document.getElementById("files");
   const queue = document.getElementById("queue");
   const panel = document.getElementById("queue-panel");
   const csrf = document.querySelector("input[name=csrfmiddlewaretoken]").value;
   const pending = new Map(); // ledger id -> row element
+  const maxSize = Number(config.maxSize);
   const maxParallel = 2;
   const waiting = [];
   let active = 0;
@@ -47,7 +49,7 @@
     form.append("storage_class", document.getElementById("storage_class").value);
     form.append("raw_only", document.getElementById("raw_only").checked ? "1" : "0");
     const xhr = new XMLHttpRequest();
-    xhr.open("POST", window.UPLOAD_URL);
+    xhr.open("POST", config.uploadUrl);
     xhr.setRequestHeader("X-CSRFToken", csrf);
     const bar = li.querySelector("progress");
     setStatus(li, "processing", "", "uploading");
@@ -101,8 +103,8 @@
     for (const file of files) {
       const li = row(file);
       if (file.size === 0) { setStatus(li, "rejected", "The file is empty (0 bytes).", "refused"); continue; }
-      if (file.size > window.MAX_SIZE) {
-        setStatus(li, "rejected", "Larger than the upload limit of " + human(window.MAX_SIZE) + ".", "refused");
+      if (file.size > maxSize) {
+        setStatus(li, "rejected", "Larger than the upload limit of " + human(maxSize) + ".", "refused");
         continue;
       }
       waiting.push({file: file, li: li});
@@ -112,7 +114,7 @@
 
   function poll() {
     if (pending.size) {
-      fetch(window.STATUS_URL + "?ids=" + Array.from(pending.keys()).join(","), {credentials: "same-origin"})
+      fetch(config.statusUrl + "?ids=" + Array.from(pending.keys()).join(","), {credentials: "same-origin"})
         .then((r) => r.json())
         .then((data) => { for (const obj of data.objects) { const li = pending.get(String(obj.id)); if (li) show(li, obj); } })
         .catch(() => {});
@@ -120,8 +122,9 @@
     setTimeout(poll, 1000);
   }
 
+  // The zone is a large mouse target; keyboards reach the "Choose files" button inside it, whose
+  // click bubbles up to here.
   zone.addEventListener("click", () => input.click());
-  zone.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") input.click(); });
   input.addEventListener("change", () => { add(input.files); input.value = ""; });
   ["dragenter", "dragover"].forEach((t) => zone.addEventListener(t, (e) => { e.preventDefault(); zone.classList.add("over"); }));
   ["dragleave", "drop"].forEach((t) => zone.addEventListener(t, (e) => { e.preventDefault(); zone.classList.remove("over"); }));
