@@ -68,6 +68,9 @@ class PhotoTagInline(admin.TabularInline[PhotoTag, Photo]):
 
 @admin.register(Photo)
 class PhotoAdmin(admin.ModelAdmin[Photo]):
+    class Media:
+        css = {"all": ("css/admin.css",)}  # the thumbnails' and EXIF's classes
+
     list_display = ("thumbnail", "name", "owner", "taken_at", "camera", "dimensions", "status")
     list_display_links = ("thumbnail", "name")
     list_select_related = ("source", "owner")
@@ -128,8 +131,7 @@ class PhotoAdmin(admin.ModelAdmin[Photo]):
         if not photo.thumbnail_key:
             return "—"
         return format_html(
-            '<img src="{}" alt="" style="height:56px;max-width:84px;object-fit:cover;'
-            'border-radius:4px">',
+            '<img src="{}" alt="" class="admin-thumb">',
             presenters.thumbnail_url(photo),
         )
 
@@ -138,7 +140,7 @@ class PhotoAdmin(admin.ModelAdmin[Photo]):
         if not photo.thumbnail_key:
             return "not processed yet"
         return format_html(
-            '<img src="{}" alt="" style="max-height:300px;border-radius:6px">',
+            '<img src="{}" alt="" class="admin-preview">',
             presenters.thumbnail_url(photo),
         )
 
@@ -158,7 +160,7 @@ class PhotoAdmin(admin.ModelAdmin[Photo]):
     @admin.display(description="EXIF")
     def exif_data(self, photo: Photo) -> SafeString:
         return format_html(
-            '<pre style="margin:0">{}</pre>', json.dumps(photo.exif, indent=2, sort_keys=True)
+            '<pre class="admin-pre">{}</pre>', json.dumps(photo.exif, indent=2, sort_keys=True)
         )
 
     def has_add_permission(self, request: HttpRequest) -> bool:

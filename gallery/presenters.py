@@ -75,6 +75,19 @@ class Tile:
     height: int
     problem: str
 
+    @property
+    def shape(self) -> str:
+        """The tile's width class for the grid, ``ar-N`` for N twentieths of its height.
+
+        A class, not a ``style`` attribute, so the page needs no inline styles (the CSP allows
+        none); gallery.css has one rule per N from ``SHAPES``, and panoramas beyond 4:1 are
+        cropped to it."""
+        return f"ar-{min(max(round(self.aspect * 20), SHAPES.start), SHAPES.stop - 1)}"
+
+
+# The ``ar-N`` classes gallery.css defines: aspect ratios from 1:4 to 4:1 in steps of 1/20.
+SHAPES = range(5, 81)
+
 
 def tile(photo: Photo) -> Tile:
     return Tile(
