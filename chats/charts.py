@@ -3,7 +3,11 @@
 Pure: no Django. Every function returns SVG markup as a string in which all text that came
 from data (sender names, labels) is escaped. Each chart is an accessible image: `role="img"`,
 a `<title>` and a `<desc>` named by `aria-labelledby`, and a `<title>` (tooltip) per mark.
-Sizes are in viewBox units; the SVG scales to its container's width.
+
+The charts fill their container's width without being scaled: there is no viewBox, heights are
+pixels and horizontal positions are percentages of the width, so a label drawn at 11 px stays
+11 px on a phone and on a desktop (a scaled chart's labels shrank to 4 px on a phone). Colours
+and sizes are presentation attributes, never `style`, so a strict Content-Security-Policy holds.
 """
 
 from __future__ import annotations
@@ -57,20 +61,25 @@ def nice_ticks(maximum: float, count: int = 4) -> list[float]:
     return [i * step for i in range(round(top / step) + 1)]
 
 
-def _open(chart_id: str, width: int, height: int, title: str, desc: str) -> list[str]:
+def _pct(value: float) -> str:
+    """A horizontal position or width as a percentage of the chart's width."""
+    return f"{value:.2f}%"
+
+
+def _open(chart_id: str, height: int, title: str, desc: str) -> list[str]:
     cid = _e(chart_id)
     return [
-        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="100%" role="img" aria-labelledby="{cid}-title {cid}-desc" {_FONT}>',
+        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" width="100%" height="{height}" '
+        f'role="img" aria-labelledby="{cid}-title {cid}-desc" {_FONT}>',
         f'<title id="{cid}-title">{_e(title)}</title>',
         f'<desc id="{cid}-desc">{_e(desc)}</desc>',
     ]
 
 
-def _empty(chart_id: str, title: str, width: int = 640, height: int = 120) -> str:
-    parts = _open(chart_id, width, height, title, "No data.")
+def _empty(chart_id: str, title: str, height: int = 120) -> str:
+    parts = _open(chart_id, height, title, "No data.")
     parts.append(
-        f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" fill="{_MUTED}" '
+        f'<text x="50%" y="{height / 2}" text-anchor="middle" fill="{_MUTED}" '
         'font-size="14">No data yet</text></svg>'
     )
     return "".join(parts)
@@ -87,31 +96,30 @@ def bar_chart(
     chart_id: str,
     unit: str = "messages",
     colors: Sequence[str] | None = None,
-    width: int = 560,
 ) -> str:
-    """Horizontal bars, one per (label, value), in the given order; labels on the left."""
+    """Horizontal bars, one per (label, value), in the given order; each label and value on a
+    line above its bar, so long names fit a phone's width."""
     if not items or all(value <= 0 for _, value in items):
-        return _empty(chart_id, title, width)
-    row, gap, top, bottom = 26, 8, 8, 8
-    label_w, value_w = 170, 70
-    height = top + bottom + len(items) * row + (len(items) - 1) * gap
-    plot_w = width - label_w - value_w
+        return _empty(chart_id, title)
+    row, label_h, bar_h = 44, 19, 12
+    height = len(items) * row - (row - label_h - bar_h) + 2
     peak = max(value for _, value in items)
     desc = "; ".join(f"{label}: {_fmt(value)} {unit}" for label, value in items)
-    parts = _open(chart_id, width, height, title, desc)
+    parts = _open(chart_id, height, title, desc)
     for i, (label, value) in enumerate(items):
-        y = top + i * (row + gap)
-        bar = 0.0 if peak <= 0 else max(2.0, plot_w * value / peak) if value > 0 else 0.0
+        y = i * row
+        bar = 0.0 if value <= 0 else max(0.5, 100 * value / peak)
         color = colors[i % len(colors)] if colors else "#3b5bdb"
         parts.append(
             f'<g class="bar"><title>{_e(label)}: {_fmt(value)} {_e(unit)}</title>'
-            f'<text x="{label_w - 10}" y="{y + row / 2}" dy="0.35em" text-anchor="end" '
-            f'font-size="13" fill="{_INK}">{_e(_truncate(label, 24))}</text>'
-            f'<rect x="{label_w}" y="{y}" width="{plot_w}" height="{row}" rx="5" fill="#f2f4f7"/>'
-            f'<rect x="{label_w}" y="{y}" width="{bar:.1f}" height="{row}" rx="5" '
-            f'fill="{_e(color)}"/>'
-            f'<text x="{label_w + plot_w + 8}" y="{y + row / 2}" dy="0.35em" font-size="13" '
-            f'font-weight="600" fill="{_INK}">{_fmt(value)}</text></g>'
+            f'<text x="0" y="{y + 14}" font-size="13" fill="{_INK}">'
+            f"{_e(_truncate(label, 24))}</text>"
+            f'<text x="100%" y="{y + 14}" text-anchor="end" font-size="13" font-weight="600" '
+            f'fill="{_INK}">{_fmt(value)}</text>'
+            f'<rect x="0" y="{y + label_h}" width="100%" height="{bar_h}" rx="{bar_h / 2}" '
+            f'fill="#f2f4f7"/>'
+            f'<rect x="0" y="{y + label_h}" width="{_pct(bar)}" height="{bar_h}" '
+            f'rx="{bar_h / 2}" fill="{_e(color)}"/></g>'
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -138,16 +146,18 @@ def month_columns(
     title: str,
     chart_id: str,
     unit: str = "messages",
-    width: int = 720,
     height: int = 240,
 ) -> str:
-    """Columns per month ("YYYY-MM", count); months without messages are shown as gaps."""
+    """Columns per month ("YYYY-MM", count); months without messages are shown as gaps.
+
+    Four month labels at most ("Mar 2024" is about 50 px wide), so that they fit side by
+    side on a phone; on spans over two years, up to six years at their Januaries."""
     by_month = {month: value for month, value in counts if value}
     if not by_month:
-        return _empty(chart_id, title, width)
+        return _empty(chart_id, title)
     months = month_range(min(by_month), max(by_month))
-    left, right, top, bottom = 48, 12, 12, 30
-    plot_w, plot_h = width - left - right, height - top - bottom
+    top, bottom = 16, 26
+    plot_h = height - top - bottom
     ticks = nice_ticks(max(by_month.values()))
     peak = ticks[-1]
     busiest = max(by_month, key=lambda m: by_month[m])
@@ -155,40 +165,62 @@ def month_columns(
         f"{len(months)} months from {_month_label(months[0])} to {_month_label(months[-1])}; "
         f"busiest {_month_label(busiest)} with {_fmt(by_month[busiest])} {unit}."
     )
-    parts = _open(chart_id, width, height, title, desc)
+    parts = _open(chart_id, height, title, desc)
     for tick in ticks:
         y = top + plot_h - plot_h * tick / peak
         parts.append(
-            f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" '
-            f'stroke="{_GRID}" stroke-width="1"/>'
-            f'<text x="{left - 8}" y="{y:.1f}" dy="0.35em" text-anchor="end" font-size="11" '
-            f'fill="{_MUTED}">{_fmt(tick)}</text>'
+            f'<line x1="0" x2="100%" y1="{y:.1f}" y2="{y:.1f}" stroke="{_GRID}" stroke-width="1"/>'
         )
-    slot = plot_w / len(months)
-    bar_w = max(1.0, min(slot * 0.72, 56.0))
-    # Label about ten months at most, and always January when the span covers years.
-    every = max(1, math.ceil(len(months) / 10))
+    # The left 6% is the tick values' gutter. A few months would make wide slabs: they take
+    # at most an eighth of the rest each, centred.
+    gutter = 6.0
+    slots = max(len(months), 8)
+    slot = (100 - gutter) / slots
+    offset = gutter + (slots - len(months)) * slot / 2
+    bar_w = slot * 0.72
+    yearly = len(months) > 24
+    every = max(1, math.ceil(len(months) / 4))
+    years_every = max(1, math.ceil(len(months) / 12 / 6))
     for i, month in enumerate(months):
         value = by_month.get(month, 0)
-        x = left + i * slot + (slot - bar_w) / 2
+        x = offset + i * slot + (slot - bar_w) / 2
         h = plot_h * value / peak
         y = top + plot_h - h
         parts.append(
-            f'<rect class="col" x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '
-            f'rx="{min(3.0, bar_w / 3):.1f}" fill="#3b5bdb"><title>{_month_label(month)}: '
+            f'<rect class="col" x="{_pct(x)}" y="{y:.1f}" width="{_pct(bar_w)}" '
+            f'height="{h:.1f}" rx="2" fill="#3b5bdb"><title>{_month_label(month)}: '
             f"{_fmt(value)} {_e(unit)}</title></rect>"
         )
-        yearly = len(months) > 24
-        if (yearly and month.endswith("-01")) or (not yearly and i % every == 0):
+        if yearly:
+            labelled = month.endswith("-01") and int(month[:4]) % years_every == 0
+        else:
+            labelled = i % every == 0
+        if labelled:
             label = month[:4] if yearly else _month_label(month)
+            centre = x + bar_w / 2
+            # Labels near an edge hang inwards from it instead of being cut by it.
+            anchor, at = "middle", centre
+            if centre < gutter + 6:
+                anchor, at = "start", x
+            elif centre > 94:
+                anchor, at = "end", x + bar_w
             parts.append(
-                f'<text x="{x + bar_w / 2:.1f}" y="{height - 10}" text-anchor="middle" '
+                f'<text x="{_pct(at)}" y="{height - 8}" text-anchor="{anchor}" '
                 f'font-size="11" fill="{_MUTED}">{label}</text>'
             )
     parts.append(
-        f'<line x1="{left}" x2="{width - right}" y1="{top + plot_h}" y2="{top + plot_h}" '
-        f'stroke="#98a2b3" stroke-width="1"/></svg>'
+        f'<line x1="0" x2="100%" y1="{top + plot_h}" y2="{top + plot_h}" '
+        'stroke="#98a2b3" stroke-width="1"/>'
     )
+    # Tick values last, over the columns, with a halo of the background to stay readable.
+    for tick in ticks[1:]:
+        y = top + plot_h - plot_h * tick / peak
+        parts.append(
+            f'<text class="tick" x="0" y="{y - 4:.1f}" font-size="11" fill="{_MUTED}" '
+            f'stroke="#fff" stroke-width="3" stroke-linejoin="round" paint-order="stroke">'
+            f"{_fmt(tick)}</text>"
+        )
+    parts.append("</svg>")
     return "".join(parts)
 
 
@@ -210,40 +242,47 @@ def heatmap(
     title: str,
     chart_id: str,
     unit: str = "messages",
-    width: int = 720,
+    row: int = 22,
 ) -> str:
-    """Weekday (1 = Monday … 7 = Sunday) × hour (0-23) grid of counts, shaded by count."""
+    """Weekday (1 = Monday … 7 = Sunday) × hour (0-23) grid of counts, shaded by count.
+
+    The weekday names take the left tenth of the width; the cells stretch over the rest
+    (drawn in a nested SVG of 24 × 7 units, its gaps white strokes of a constant 2 px)."""
     grid = {(day, hour): value for day, hour, value in cells if 1 <= day <= 7 and 0 <= hour < 24}
     if not any(grid.values()):
-        return _empty(chart_id, title, width)
-    left, top, gap = 44, 22, 3
-    cell = (width - left - 4) / 24
-    height = round(top + 7 * cell + 4)
+        return _empty(chart_id, title)
+    left, top = 10.0, 22
+    height = top + 7 * row
+    cell_w = (100 - left) / 24
     peak = max(grid.values())
     day, hour = max(grid, key=lambda k: grid[k])
     desc = (
         f"Busiest: {WEEKDAYS[day - 1]} at {hour:02d}:00 with {_fmt(peak)} {unit}. "
         "Darker cells mean more messages."
     )
-    parts = _open(chart_id, width, height, title, desc)
+    parts = _open(chart_id, height, title, desc)
     for h in range(0, 24, 3):
         parts.append(
-            f'<text x="{left + h * cell + cell / 2:.1f}" y="{top - 8}" text-anchor="middle" '
-            f'font-size="11" fill="{_MUTED}">{h:02d}h</text>'
+            f'<text x="{_pct(left + h * cell_w + cell_w / 2)}" y="{top - 8}" '
+            f'text-anchor="middle" font-size="11" fill="{_MUTED}">{h:02d}h</text>'
         )
     for d in range(1, 8):
-        y = top + (d - 1) * cell
         parts.append(
-            f'<text x="{left - 8}" y="{y + cell / 2:.1f}" dy="0.35em" text-anchor="end" '
-            f'font-size="11" fill="{_MUTED}">{WEEKDAYS[d - 1]}</text>'
+            f'<text x="{_pct(left - 1.5)}" y="{top + (d - 1) * row + row / 2:.1f}" dy="0.35em" '
+            f'text-anchor="end" font-size="11" fill="{_MUTED}">{WEEKDAYS[d - 1]}</text>'
         )
+    parts.append(
+        f'<svg x="{_pct(left)}" y="{top}" width="{_pct(100 - left)}" height="{7 * row}" '
+        'viewBox="0 0 24 7" preserveAspectRatio="none">'
+    )
+    for d in range(1, 8):
         for h in range(24):
             value = grid.get((d, h), 0)
             parts.append(
-                f'<rect class="cell" x="{left + h * cell + gap / 2:.1f}" y="{y + gap / 2:.1f}" '
-                f'width="{cell - gap:.1f}" height="{cell - gap:.1f}" rx="3" '
-                f'fill="{_ramp(value / peak)}"><title>{WEEKDAYS[d - 1]} {h:02d}:00–{h:02d}:59: '
-                f"{_fmt(value)} {_e(unit)}</title></rect>"
+                f'<rect class="cell" x="{h}" y="{d - 1}" width="1" height="1" '
+                f'fill="{_ramp(value / peak)}" stroke="#fff" stroke-width="2" '
+                f'vector-effect="non-scaling-stroke"><title>{WEEKDAYS[d - 1]} '
+                f"{h:02d}:00–{h:02d}:59: {_fmt(value)} {_e(unit)}</title></rect>"
             )
-    parts.append("</svg>")
+    parts.append("</svg></svg>")
     return "".join(parts)

@@ -246,14 +246,12 @@ def stats(request: HttpRequest) -> HttpResponse:
             [(m["month"], m["messages"]) for m in data["months"]],
             title="Messages per month",
             chart_id="chart-months",
-            width=1120,
-            height=280,
+            height=260,
         ),
         "heatmap": charts.heatmap(
             [(c["weekday"], c["hour"], c["messages"]) for c in data["heatmap"]],
             title="Messages by weekday and hour",
             chart_id="chart-heatmap",
-            width=1120,
         ),
         "words": charts.bar_chart(
             [(s["sender"], s["words"]) for s in senders],

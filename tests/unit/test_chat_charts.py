@@ -15,6 +15,12 @@ def parse(markup: str) -> ET.Element:
     return ET.fromstring(markup)  # noqa: S314 (markup these tests just built)
 
 
+def percent(length: str | None) -> float:
+    """A horizontal length, which the charts give as a percentage of their width."""
+    assert length is not None and length.endswith("%"), length
+    return float(length[:-1])
+
+
 def assert_accessible(root: ET.Element, chart_id: str, title: str) -> None:
     assert root.get("role") == "img"
     assert root.get("aria-labelledby") == f"{chart_id}-title {chart_id}-desc"
@@ -33,7 +39,8 @@ def test_bar_chart_draws_one_bar_per_item_scaled_to_the_largest() -> None:
     assert_accessible(root, "s", "Messages per sender")
     bars = root.findall(f"{SVG}g")
     assert len(bars) == 3
-    widths = [float(g.findall(f"{SVG}rect")[1].get("width", "0")) for g in bars]
+    widths = [percent(g.findall(f"{SVG}rect")[1].get("width")) for g in bars]
+    assert widths[0] == 100
     assert widths[0] == pytest.approx(2 * widths[1])
     assert widths[2] == 0
     tips = [g.find(f"{SVG}title").text for g in bars]  # type: ignore[union-attr]
@@ -101,8 +108,29 @@ def test_month_columns_fill_missing_months_with_empty_columns() -> None:
 def test_month_columns_label_years_on_long_spans() -> None:
     counts = [(m, 5) for m in month_range("2019-03", "2024-06")]
     root = parse(month_columns(counts, title="t", chart_id="long"))
-    labels = [t.text for t in root.iter(f"{SVG}text") if t.get("text-anchor") == "middle"]
+    labels = [t.text for t in root.iter(f"{SVG}text") if t.get("class") != "tick"]
     assert labels == ["2020", "2021", "2022", "2023", "2024"]
+
+
+def test_month_columns_label_at_most_four_months_so_a_phone_fits_them() -> None:
+    counts = [(m, 5) for m in month_range("2023-03", "2024-04")]
+    root = parse(month_columns(counts, title="t", chart_id="m"))
+    labels = [t.text for t in root.iter(f"{SVG}text") if t.get("class") != "tick"]
+    assert labels == ["Mar 2023", "Jul 2023", "Nov 2023", "Mar 2024"]
+
+
+def test_charts_fill_their_width_unscaled_so_labels_keep_their_size() -> None:
+    counts = [("2024-01", 3), ("2024-02", 5)]
+    for markup in (
+        bar_chart([("Ana", 3)], title="t", chart_id="a"),
+        month_columns(counts, title="t", chart_id="b"),
+        heatmap([(1, 2, 3)], title="t", chart_id="c"),
+    ):
+        root = parse(markup)
+        assert root.get("viewBox") is None and root.get("width") == "100%"
+        assert "style=" not in markup
+        sizes = {float(t.get("font-size", "0")) for t in root.iter(f"{SVG}text")}
+        assert min(sizes) >= 11
 
 
 def test_heatmap_has_a_cell_for_every_weekday_hour_and_shades_by_count() -> None:
