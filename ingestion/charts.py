@@ -3,6 +3,9 @@ horizontal bar chart of top values. Pure: values in, SVG text out (every label e
 
 Each chart is an ``img`` to assistive technology, named by its ``<title>`` and described by a
 ``<desc>``; every bar carries its own ``<title>`` (a tooltip in the browser).
+
+The charts fill their card's width without being scaled: heights are pixels and horizontal
+positions percentages of the width, so the 11 px labels stay 11 px on a phone.
 """
 
 from __future__ import annotations
@@ -12,13 +15,12 @@ from collections.abc import Sequence
 from html import escape
 from typing import Any
 
-HIST_WIDTH = 320
 HIST_HEIGHT = 96
 HIST_PLOT_HEIGHT = 72
 BAR_ROW = 22
-BAR_WIDTH = 320
-BAR_LABEL_WIDTH = 118
-BAR_COUNT_WIDTH = 54
+# Shares of the width (percent): labels on the left, then the bars, then room for the counts.
+BAR_LABEL_SHARE = 36.0
+BAR_PLOT_SHARE = 46.0
 LABEL_CHARS = 18
 
 
@@ -36,8 +38,8 @@ def column_chart(
     bins = len(counts)
     peak = max(counts, default=0)
     total = sum(counts)
-    slot = HIST_WIDTH / max(bins, 1)
-    gap = min(2.0, slot * 0.15)
+    slot = 100 / max(bins, 1)
+    gap = slot * 0.12
     bars = []
     for n, count in enumerate(counts):
         height = HIST_PLOT_HEIGHT * count / peak if peak else 0.0
@@ -47,7 +49,7 @@ def column_chart(
         y = HIST_PLOT_HEIGHT - height
         tip = f"{format_value(edges[n])} – {format_value(edges[n + 1])}: {count:,} {unit}"
         bars.append(
-            f'<rect class="bar" x="{x:.2f}" y="{y:.2f}" width="{slot - gap:.2f}" '
+            f'<rect class="bar" x="{x:.2f}%" y="{y:.2f}" width="{slot - gap:.2f}%" '
             f'height="{height:.2f}"><title>{escape(tip)}</title></rect>'
         )
     low, high = format_value(edges[0]), format_value(edges[-1])
@@ -59,15 +61,14 @@ def column_chart(
     return _svg(
         chart_id,
         "chart histogram",
-        HIST_WIDTH,
         HIST_HEIGHT,
         title,
         description,
         [
             *bars,
-            f'<line class="axis" x1="0" y1="{axis_y}" x2="{HIST_WIDTH}" y2="{axis_y}"/>',
-            f'<text class="tick" x="0" y="{text_y}">{escape(low)}</text>',
-            f'<text class="tick" x="{HIST_WIDTH}" y="{text_y}" text-anchor="end">'
+            f'<line class="axis" x1="0" y1="{axis_y}" x2="100%" y2="{axis_y}"/>',
+            f'<text class="tick" x="0" y="{text_y}" font-size="11">{escape(low)}</text>',
+            f'<text class="tick" x="100%" y="{text_y}" text-anchor="end" font-size="11">'
             f"{escape(high)}</text>",
         ],
     )
@@ -86,31 +87,29 @@ def bar_chart(
     With ``total`` each bar also gives its share of it.
     """
     peak = max((count for _, count in items), default=0)
-    plot = BAR_WIDTH - BAR_LABEL_WIDTH - BAR_COUNT_WIDTH
     height = BAR_ROW * max(len(items), 1)
     parts = []
     for n, (label, count) in enumerate(items):
         y = n * BAR_ROW
-        width = plot * count / peak if peak else 0.0
-        if count and width < 1:
-            width = 1.0
+        width = BAR_PLOT_SHARE * count / peak if peak else 0.0
+        if count and width < 0.3:
+            width = 0.3
         share = f" ({100 * count / total:.1f}%)" if total else ""
         shown = label if label != "" else "(empty)"
         tip = f"{shown}: {count:,} {unit}{share}"
         parts.append(
             f'<g class="row"><title>{escape(tip)}</title>'
-            f'<text class="label" x="{BAR_LABEL_WIDTH - 6}" y="{y + 15}" text-anchor="end">'
-            f"{escape(_shorten(shown))}</text>"
-            f'<rect class="bar" x="{BAR_LABEL_WIDTH}" y="{y + 4}" width="{width:.2f}" '
+            f'<text class="label" x="{BAR_LABEL_SHARE}%" dx="-6" y="{y + 15}" '
+            f'text-anchor="end" font-size="11">{escape(_shorten(shown))}</text>'
+            f'<rect class="bar" x="{BAR_LABEL_SHARE}%" y="{y + 4}" width="{width:.2f}%" '
             f'height="{BAR_ROW - 8}" rx="2"/>'
-            f'<text class="count" x="{BAR_LABEL_WIDTH + width + 4:.2f}" y="{y + 15}">'
-            f"{_compact(count)}</text></g>"
+            f'<text class="count" x="{BAR_LABEL_SHARE + width:.2f}%" dx="4" y="{y + 15}" '
+            f'font-size="11">{_compact(count)}</text></g>'
         )
     description = "; ".join(f"{label}: {count:,}" for label, count in items) or "no values"
     return _svg(
         chart_id,
         "chart bars",
-        BAR_WIDTH,
         height,
         title,
         f"{unit.capitalize()}: {description}.",
@@ -121,7 +120,6 @@ def bar_chart(
 def _svg(
     chart_id: str,
     css_class: str,
-    width: int,
     height: int,
     title: str,
     description: str,
@@ -130,8 +128,7 @@ def _svg(
     safe_id = escape(chart_id)
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" class="{css_class}" role="img" '
-        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'aria-labelledby="{safe_id}-t {safe_id}-d">'
+        f'width="100%" height="{height}" aria-labelledby="{safe_id}-t {safe_id}-d">'
         f'<title id="{safe_id}-t">{escape(title)}</title>'
         f'<desc id="{safe_id}-d">{escape(description)}</desc>' + "".join(parts) + "</svg>"
     )

@@ -18,6 +18,9 @@ PROFILE_PREVIEW_CHARS = 200_000
 
 @admin.register(Dataset)
 class DatasetAdmin(admin.ModelAdmin[Dataset]):
+    class Media:
+        css = {"all": ("css/admin.css",)}  # the profile's class
+
     list_display = (
         "name",
         "owner",
@@ -55,7 +58,7 @@ class DatasetAdmin(admin.ModelAdmin[Dataset]):
         text = json.dumps(dataset.profile, indent=2, ensure_ascii=False)
         if len(text) > PROFILE_PREVIEW_CHARS:
             text = text[:PROFILE_PREVIEW_CHARS] + "\n… (cut; the summary JSON has it all)"
-        return format_html('<pre style="max-height:40rem;overflow:auto">{}</pre>', text)
+        return format_html('<pre class="admin-pre tall">{}</pre>', text)
 
     @admin.action(description="Profile again (enqueue the profiling task)")
     def profile_again(self, request: HttpRequest, queryset: QuerySet[Dataset]) -> None:

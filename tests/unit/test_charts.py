@@ -19,6 +19,12 @@ def bars(root: ET.Element) -> list[ET.Element]:
     return root.findall(f".//{SVG}rect[@class='bar']")
 
 
+def percent(length: str | None) -> float:
+    """A horizontal length, which the charts give as a percentage of their width."""
+    assert length is not None and length.endswith("%"), length
+    return float(length[:-1])
+
+
 def test_histogram_is_well_formed_and_accessible() -> None:
     root = parse(column_chart([1, 2, 3], [0, 1, 2, 3], title="age", chart_id="c1"))
 
@@ -38,7 +44,7 @@ def test_histogram_columns_are_proportional_to_the_counts() -> None:
     assert heights[0] == pytest.approx(heights[3] / 2)
     assert heights[1] == pytest.approx(heights[3] / 4)
     assert heights[2] == 0
-    xs = [float(rect.get("x") or 0) for rect in bars(root)]
+    xs = [percent(rect.get("x")) for rect in bars(root)]
     assert xs == sorted(xs)
 
 
@@ -68,7 +74,7 @@ def test_empty_histogram_draws_no_bars() -> None:
 def test_bar_lengths_are_proportional_to_the_counts() -> None:
     root = parse(bar_chart([("Paris", 40), ("Rome", 20), ("Oslo", 10)], title="t", chart_id="b"))
 
-    widths = [float(rect.get("width") or 0) for rect in bars(root)]
+    widths = [percent(rect.get("width")) for rect in bars(root)]
     assert widths[0] == pytest.approx(2 * widths[1]) == pytest.approx(4 * widths[2])
     labels = [text.text for text in root.iter(f"{SVG}text") if text.get("class") == "label"]
     assert labels == ["Paris", "Rome", "Oslo"]
@@ -92,6 +98,17 @@ def test_long_labels_are_shortened_but_kept_whole_in_the_tooltip() -> None:
     shown = next(t.text for t in root.iter(f"{SVG}text") if t.get("class") == "label") or ""
     assert shown.endswith("…") and len(shown) <= 18
     assert label in (root.find(f".//{SVG}g/{SVG}title").text or "")  # type: ignore[union-attr]
+
+
+def test_charts_fill_their_width_unscaled_so_labels_keep_their_size() -> None:
+    for svg in (
+        column_chart([1, 2], [0, 1, 2], title="n", chart_id="c"),
+        bar_chart([("Paris", 4)], title="t", chart_id="b"),
+    ):
+        root = parse(svg)
+        assert root.get("viewBox") is None and root.get("width") == "100%"
+        assert "style=" not in svg
+        assert {t.get("font-size") for t in root.iter(f"{SVG}text")} == {"11"}
 
 
 def test_empty_values_are_named() -> None:
