@@ -12,6 +12,7 @@ from ingestion.routing import KINDS
 
 
 class Status(models.TextChoices):
+    UPLOADING = "uploading", "Uploading"  # the row exists before the first byte is stored
     RECEIVED = "received", "Received"
     PROCESSING = "processing", "Processing"
     DONE = "done", "Done"
@@ -66,6 +67,26 @@ class StoredObject(models.Model):
         default=dict, blank=True, help_text="What processing found, e.g. a zip's contents."
     )
     enqueued_at = models.DateTimeField(null=True, blank=True)
+    lease_holder = models.CharField(
+        max_length=255, blank=True, help_text="The worker (and task) holding the processing claim."
+    )
+    lease_since = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the claim was taken; it expires after the task's limit.",
+    )
+    attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="How many times processing has started."
+    )
+    deleted_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="Deletion requested: hidden from its owner, removed with what was made from it.",
+    )
+    client_modified_at = models.DateTimeField(
+        null=True, blank=True, help_text="The file's last-modified time, as the browser sent it."
+    )
     restore_requested_at = models.DateTimeField(null=True, blank=True)
     restored_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
