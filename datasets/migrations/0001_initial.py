@@ -9,16 +9,12 @@ from django.db import migrations, models
 def rename_content_type(apps, schema_editor):
     # Admin history and permissions follow the model to its new app.
     content_type = apps.get_model("contenttypes", "ContentType")
-    content_type.objects.filter(app_label="ingestion", model="dataset").update(
-        app_label="datasets"
-    )
+    content_type.objects.filter(app_label="ingestion", model="dataset").update(app_label="datasets")
 
 
 def restore_content_type(apps, schema_editor):
     content_type = apps.get_model("contenttypes", "ContentType")
-    content_type.objects.filter(app_label="datasets", model="dataset").update(
-        app_label="ingestion"
-    )
+    content_type.objects.filter(app_label="datasets", model="dataset").update(app_label="ingestion")
 
 
 class Migration(migrations.Migration):
@@ -69,9 +65,7 @@ class Migration(migrations.Migration):
                         ("processed_at", models.DateTimeField(blank=True, null=True)),
                         (
                             "created_at",
-                            models.DateTimeField(
-                                db_index=True, default=django.utils.timezone.now
-                            ),
+                            models.DateTimeField(db_index=True, default=django.utils.timezone.now),
                         ),
                         (
                             "owner",
