@@ -25,7 +25,7 @@ speedups: $(VENV)/.runtime
 
 run: $(VENV)/.runtime speedups
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py ensure_owner
+	$(PY) manage.py ensure_first_user
 	exec $(PY) manage.py runplatform
 
 # Debian's Chromium for the browser tests, and axe-core (npm) for their accessibility checks.
@@ -48,4 +48,4 @@ bench: $(VENV)/.dev speedups
 	$(PY) -m tests.benchmarks
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build chats/_speedups.*.so tests/e2e/node_modules
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build chats/whatsapp/_speedups.*.so tests/e2e/node_modules

@@ -7,9 +7,9 @@ from django.db.models import QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 
+from chats.lake.writer import rebuild_chats
 from chats.models import ChatExport
 from chats.pipeline import rename_export
-from chats.silver import rebuild_chats
 
 
 @admin.register(ChatExport)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 
-from chats.engine import ChatsUnavailable, get_engine, owner_of
 from chats.filters import BadQuery, SearchParams
+from chats.search.backend import ChatsUnavailable, get_engine, owner_of
 from platform_site.auth import api_login_required
 
 FIELDS = ("message_id", "chat", "date", "time", "ts", "sender", "message", "word_count")

@@ -8,7 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlencode
 
-from chats.sql import DEFAULT_LIMIT, MAX_LIMIT, MAX_QUERY_WORDS, Cursor, MessageFilter
+from chats.search.sql import DEFAULT_LIMIT, MAX_LIMIT, MAX_QUERY_WORDS, Cursor, MessageFilter
 
 __all__ = ["BadQuery", "SearchParams"]
 

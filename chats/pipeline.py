@@ -1,7 +1,7 @@
 """The chat pipeline: one uploaded object in, a validated bronze export and its silver rows out.
 
 ``ingest_export_object`` is the ``chats.ingest_export`` task's work (see chats.tasks); the
-admin, ``manage.py build_silver`` and the pages call the functions here and in chats.silver.
+admin, ``manage.py build_silver`` and the pages call the functions here and in chats.lake.writer.
 Output keys come from the export's identity, so a re-run overwrites its own outputs.
 """
 
@@ -12,10 +12,10 @@ from pathlib import PurePosixPath
 
 from django.db import transaction
 
+from chats.lake.writer import WriteStats, build_export_silver, rebuild_chats
 from chats.models import ChatExport, SilverStatus
-from chats.parsing import NotAChatExport, detect_format, parse
-from chats.silver import WriteStats, build_export_silver, rebuild_chats
-from chats.silver_rows import chat_name_from_filename
+from chats.whatsapp.names import chat_name_from_filename
+from chats.whatsapp.parser import NotAChatExport, detect_format, parse
 from ingestion import storage
 from ingestion.jobs import Rejected
 from ingestion.models import StoredObject

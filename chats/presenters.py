@@ -12,8 +12,8 @@ from typing import Any
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
-from chats.parsing import attachment_names
-from chats.query import Row
+from chats.search.engines import Row
+from chats.whatsapp.parser import attachment_names
 
 # Hues far enough apart to tell the senders of one chat apart at a glance.
 _HUES = (211, 2, 145, 28, 268, 180, 330, 50, 96, 240)

@@ -7,12 +7,18 @@ from typing import Any
 from celery import shared_task
 
 from chats.pipeline import forget_export, ingest_export_object
+from chats.unpacking import unpack
 from ingestion.jobs import run_object_job
 
 
 @shared_task(name="chats.ingest_export", bind=True, acks_late=True)
 def ingest_export(self: Any, object_id: int) -> str:
     return run_object_job(self, object_id, ingest_export_object)
+
+
+@shared_task(name="chats.unpack_zip", bind=True, acks_late=True)
+def unpack_zip(self: Any, object_id: int) -> str:
+    return run_object_job(self, object_id, unpack)
 
 
 @shared_task(name="chats.forget_export", acks_late=True)

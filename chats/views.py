@@ -16,10 +16,11 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from chats import charts, presenters
-from chats.engine import ChatsUnavailable, get_engine, owner_of
 from chats.filters import BadQuery, SearchParams
-from chats.query import ChatEngine, Cursor
+from chats.search.backend import ChatsUnavailable, get_engine, owner_of
+from chats.search.engines import ChatEngine, Cursor
 from ingestion.models import Status, StoredObject
+from ingestion.routing import Kind
 
 SEARCH_PAGE_SIZE = 50
 CONVERSATION_PAGE_SIZE = 150
@@ -74,7 +75,7 @@ def index(request: HttpRequest) -> HttpResponse:
     chats = [_chat_card(row) for row in engine.chat_summaries(owner_of(request.user))]
     pending = list(
         StoredObject.objects.owned_by(request.user)
-        .filter(kind="chat")
+        .filter(kind=Kind.CHAT)
         .exclude(status=Status.DONE)
         .order_by("-created_at", "-id")[:PENDING_LIMIT]
     )

@@ -15,17 +15,17 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
-import math
 import re
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import IO, Any, TypeVar
+from typing import IO
 
 import pillow_heif
 from PIL import Image, ImageCms, JpegImagePlugin
+
+from gallery.exif import PhotoMetadata, metadata_of, orientation_of
 
 pillow_heif.register_heif_opener()
 Image.init()
@@ -38,12 +38,6 @@ JPEG_QUALITY = 85
 SUPPORTED_FORMATS = ("JPEG", "PNG", "GIF", "WEBP", "HEIF", "AVIF", "TIFF", "BMP")
 _OPENABLE = tuple(name for name in SUPPORTED_FORMATS if name in Image.OPEN)
 
-_EXIF_IFD = 0x8769
-_GPS_IFD = 0x8825
-_ORIENTATION = 0x0112
-_MAKE, _MODEL, _DATETIME = 0x010F, 0x0110, 0x0132
-_DATETIME_ORIGINAL, _OFFSET_TIME, _OFFSET_TIME_ORIGINAL = 0x9003, 0x9010, 0x9011
-_FLASH = 0x9209
 _TRANSPOSE = {
     2: Image.Transpose.FLIP_LEFT_RIGHT,
     3: Image.Transpose.ROTATE_180,
@@ -57,25 +51,10 @@ _WHITE = (255, 255, 255)
 _LANCZOS_MAX_SIDE = 640
 
 Source = bytes | bytearray | memoryview | IO[bytes]
-T = TypeVar("T")
 
 
 class BadImage(ValueError):
     """The file is not a photo we can use. The user's problem: report it, do not retry."""
-
-
-@dataclass(frozen=True)
-class PhotoMetadata:
-    width: int  # of the original, after EXIF orientation
-    height: int
-    format: str  # Pillow's name: "JPEG", "PNG", "HEIF", ...
-    orientation: int | None = None  # EXIF value 1-8 as found in the file
-    taken_at: datetime | None = None  # aware when the camera recorded an offset, else naive
-    camera_make: str | None = None
-    camera_model: str | None = None
-    latitude: float | None = None
-    longitude: float | None = None
-    flash_fired: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -97,7 +76,7 @@ def process(
 ) -> ProcessedPhoto:
     """Decode the photo once and return its thumbnail, preview and metadata."""
     with _opened(source, max_pixels) as im:
-        metadata = _metadata(im)
+        metadata = metadata_of(im)
         preview_img = _decode_fitted(im, preview_size)
     thumb_img = _fit(preview_img, thumb_size)
     return ProcessedPhoto(
@@ -124,7 +103,7 @@ def make_thumbnail(
 def read_metadata(source: Source, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> PhotoMetadata:
     """Metadata from the header alone; the pixels are not decoded."""
     with _opened(source, max_pixels) as im:
-        return _metadata(im)
+        return metadata_of(im)
 
 
 def content_hash(source: Source, *, chunk_size: int = 1 << 20) -> str:
@@ -139,65 +118,6 @@ def content_hash(source: Source, *, chunk_size: int = 1 << 20) -> str:
     if start is not None:
         source.seek(start)
     return digest.hexdigest()
-
-
-def tags_for(metadata: PhotoMetadata) -> list[str]:
-    """Automatic tags: shape (after orientation), flash, gps."""
-    if metadata.width > metadata.height:
-        tags = ["landscape"]
-    elif metadata.width < metadata.height:
-        tags = ["portrait"]
-    else:
-        tags = ["square"]
-    if metadata.flash_fired:
-        tags.append("flash")
-    if metadata.latitude is not None and metadata.longitude is not None:
-        tags.append("gps")
-    return tags
-
-
-_FILENAME_PATTERNS = [
-    # PXL_20240301_101010123 (Pixel, milliseconds), IMG_20240301_101010, 20240301_101010
-    re.compile(
-        r"^(?:PXL_|IMG_|VID_)?(?P<y>\d{4})(?P<mo>\d{2})(?P<d>\d{2})_"
-        r"(?P<h>\d{2})(?P<mi>\d{2})(?P<s>\d{2})(?P<ms>\d{3})?(?!\d)"
-    ),
-    # 00000012-PHOTO-2024-03-01-10-10-10 (WhatsApp export on iOS)
-    re.compile(
-        r"^\d+-PHOTO-(?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})-"
-        r"(?P<h>\d{2})-(?P<mi>\d{2})-(?P<s>\d{2})(?!\d)"
-    ),
-    # IMG-20240301-WA0003 (WhatsApp on Android: the day only)
-    re.compile(r"^IMG-(?P<y>\d{4})(?P<mo>\d{2})(?P<d>\d{2})-WA\d+"),
-]
-
-
-def date_from_filename(name: str) -> datetime | None:
-    """The naive local time a phone wrote into the file name, or None.
-
-    WhatsApp (Android) names carry only the day: those give midnight.
-    """
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    for pattern in _FILENAME_PATTERNS:
-        if match := pattern.match(base):
-            part = match.groupdict()
-            number = {
-                key: int(part.get(key) or 0) for key in ("y", "mo", "d", "h", "mi", "s", "ms")
-            }
-            try:
-                when = datetime(
-                    number["y"],
-                    number["mo"],
-                    number["d"],
-                    number["h"],
-                    number["mi"],
-                    number["s"],
-                    number["ms"] * 1000,
-                )
-            except ValueError:
-                return None
-            return when if 1990 <= when.year <= 2100 else None
-    return None
 
 
 @contextmanager
@@ -229,7 +149,7 @@ def _opened(source: Source, max_pixels: int) -> Iterator[Image.Image]:
 
 def _decode_fitted(im: Image.Image, size: int) -> Image.Image:
     """Decode (JPEG: at the smallest DCT scale still ≥ size), orient, fit into size×size."""
-    orientation = _orientation(im)
+    orientation = orientation_of(im)
     target = _fitted_dimensions(im.size, size)
     if isinstance(im, JpegImagePlugin.JpegImageFile):
         im.draft("RGB", target)
@@ -329,96 +249,6 @@ def _jpeg(im: Image.Image, quality: int) -> bytes:
     im.info = {}  # nothing from the original (EXIF, GPS, ICC, comments) leaks out
     im.save(out, "JPEG", quality=quality)
     return out.getvalue()
-
-
-def _metadata(im: Image.Image) -> PhotoMetadata:
-    exif = _safe(im.getexif) or Image.Exif()
-    exif_ifd: dict[int, Any] = _safe(lambda: exif.get_ifd(_EXIF_IFD)) or {}
-    orientation = _orientation(im)
-    width, height = im.size
-    if orientation in (5, 6, 7, 8) and "original_orientation" not in im.info:
-        width, height = height, width
-    latitude, longitude = _safe(lambda: _gps(exif.get_ifd(_GPS_IFD))) or (None, None)
-    flash = _safe(lambda: bool(int(exif_ifd[_FLASH]) & 1)) if _FLASH in exif_ifd else None
-    return PhotoMetadata(
-        width=width,
-        height=height,
-        format="JPEG" if im.format == "MPO" else str(im.format),
-        orientation=orientation,
-        taken_at=_safe(lambda: _taken_at(exif, exif_ifd)),
-        camera_make=_safe(lambda: _text(exif.get(_MAKE))),
-        camera_model=_safe(lambda: _text(exif.get(_MODEL))),
-        latitude=latitude,
-        longitude=longitude,
-        flash_fired=flash,
-    )
-
-
-def _orientation(im: Image.Image) -> int | None:
-    if "original_orientation" in im.info:  # pillow_heif has already applied it
-        value = im.info["original_orientation"]
-    else:
-        value = _safe(lambda: im.getexif().get(_ORIENTATION))
-    return value if isinstance(value, int) and 1 <= value <= 8 else None
-
-
-def _taken_at(exif: Image.Exif, exif_ifd: dict[int, Any]) -> datetime | None:
-    if stamp := _text(exif_ifd.get(_DATETIME_ORIGINAL)):
-        offset = _text(exif_ifd.get(_OFFSET_TIME_ORIGINAL))
-    elif stamp := _text(exif.get(_DATETIME)):
-        offset = _text(exif_ifd.get(_OFFSET_TIME))
-    else:
-        return None
-    match = re.match(r"(\d{4})[:-](\d{2})[:-](\d{2})[ T](\d{2}):(\d{2}):(\d{2})", stamp)
-    if not match:
-        return None
-    try:
-        year, month, day, hour, minute, second = (int(part) for part in match.groups())
-        when = datetime(year, month, day, hour, minute, second)
-    except ValueError:
-        return None
-    if offset and (tz := re.fullmatch(r"([+-])(\d{2}):(\d{2})", offset)):
-        minutes = int(tz.group(2)) * 60 + int(tz.group(3))
-        sign = -1 if tz.group(1) == "-" else 1
-        when = when.replace(tzinfo=timezone(timedelta(minutes=sign * minutes)))
-    return when
-
-
-def _gps(gps: dict[int, Any]) -> tuple[float, float] | None:
-    lat_ref, lat, lon_ref, lon = (_text(gps.get(1)), gps.get(2), _text(gps.get(3)), gps.get(4))
-    if lat_ref not in ("N", "S") or lon_ref not in ("E", "W") or lat is None or lon is None:
-        return None
-    latitude = _degrees(lat) * (-1 if lat_ref == "S" else 1)
-    longitude = _degrees(lon) * (-1 if lon_ref == "W" else 1)
-    if not (abs(latitude) <= 90 and abs(longitude) <= 180) or (latitude, longitude) == (0, 0):
-        return None
-    return round(latitude, 7), round(longitude, 7)
-
-
-def _degrees(value: Any) -> float:
-    degrees, minutes, seconds = (float(part) for part in value)
-    total = degrees + minutes / 60 + seconds / 3600
-    if not math.isfinite(total):
-        raise ValueError("not a number")
-    return total
-
-
-def _text(value: object) -> str | None:
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", "replace")
-    if not isinstance(value, str):
-        return None
-    return value.replace("\x00", "").strip() or None
-
-
-def _safe(read: Callable[[], T]) -> T | None:
-    """Garbage EXIF must never cost us the photo: a field that cannot be read is omitted."""
-    try:
-        return read()
-    except MemoryError:
-        raise
-    except Exception:
-        return None
 
 
 def _gigapixels(pixels: int) -> str:

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from gallery import imaging
+from gallery import exif, imaging
 from gallery.models import Photo, PhotoTag, TagKind, TakenAtSource
 from ingestion import storage
 from ingestion.jobs import Rejected, run_claimed
@@ -81,7 +81,7 @@ def process_photo_object(obj: StoredObject) -> str | None:
         PhotoTag.objects.bulk_create(
             [
                 PhotoTag(photo=photo, name=name, kind=TagKind.AUTO)
-                for name in imaging.tags_for(result.metadata)
+                for name in exif.tags_for(result.metadata)
             ],
             ignore_conflicts=True,
         )
@@ -166,11 +166,11 @@ def apply_metadata(
     }
 
 
-def taken_at_for(meta: imaging.PhotoMetadata, obj: StoredObject) -> tuple[datetime, str]:
+def taken_at_for(meta: exif.PhotoMetadata, obj: StoredObject) -> tuple[datetime, str]:
     """EXIF time (a naive one read in TIME_ZONE), else a dated file name, else the upload."""
     if meta.taken_at is not None:
         return _aware(meta.taken_at), TakenAtSource.EXIF
-    named = imaging.date_from_filename(obj.original_name)
+    named = exif.date_from_filename(obj.original_name)
     if named is not None:
         return _aware(named), TakenAtSource.FILENAME
     return obj.created_at, TakenAtSource.UPLOAD
@@ -188,7 +188,7 @@ def camera_label(make: str | None, model: str | None) -> str:
     return f"{make} {model}".strip()
 
 
-def _as_json(meta: imaging.PhotoMetadata) -> dict[str, Any]:
+def _as_json(meta: exif.PhotoMetadata) -> dict[str, Any]:
     found = dataclasses.asdict(meta)
     if isinstance(found.get("taken_at"), datetime):
         found["taken_at"] = found["taken_at"].isoformat()

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from gallery import presenters, timeline
 from gallery.models import BadTag, Photo, PhotoTag, add_user_tag, remove_user_tag
 from ingestion.models import Status, StoredObject
+from ingestion.routing import Kind
 from platform_site.auth import api_login_required
 
 PENDING_LIMIT = 60
@@ -45,7 +46,7 @@ def index(request: HttpRequest) -> HttpResponse:
         return render(request, "gallery/_page.html", context)
     pending = list(
         StoredObject.objects.owned_by(request.user)
-        .filter(kind="photo")
+        .filter(kind=Kind.PHOTO)
         .exclude(status=Status.DONE)
         .order_by("-created_at", "-id")[: PENDING_LIMIT + 1]
     )
@@ -146,7 +147,7 @@ def api_photo(request: HttpRequest, photo_id: int) -> HttpResponse:
 def api_pending(request: HttpRequest) -> HttpResponse:
     """``GET /api/photos/pending?ids=1,2`` → the gallery's placeholders, by ledger id."""
     ids = [int(part) for part in request.GET.get("ids", "").split(",") if part.isdigit()][:200]
-    objects = list(StoredObject.objects.owned_by(request.user).filter(pk__in=ids, kind="photo"))
+    objects = list(StoredObject.objects.owned_by(request.user).filter(pk__in=ids, kind=Kind.PHOTO))
     photos = {
         p.source_id: p for p in Photo.objects.filter(source__in=objects).select_related("source")
     }

@@ -2,7 +2,6 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from ingestion import dataset_admin  # noqa: F401  (registers the Dataset admin)
 from ingestion.dispatch import enqueue
 from ingestion.models import Status, StoredObject
 

@@ -12,6 +12,7 @@ from ingestion.routing import KINDS
 
 
 class Status(models.TextChoices):
+    UPLOADING = "uploading", "Uploading"  # the row exists before the first byte is stored
     RECEIVED = "received", "Received"
     PROCESSING = "processing", "Processing"
     DONE = "done", "Done"
@@ -66,6 +67,26 @@ class StoredObject(models.Model):
         default=dict, blank=True, help_text="What processing found, e.g. a zip's contents."
     )
     enqueued_at = models.DateTimeField(null=True, blank=True)
+    lease_holder = models.CharField(
+        max_length=255, blank=True, help_text="The worker (and task) holding the processing claim."
+    )
+    lease_since = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the claim was taken; it expires after the task's limit.",
+    )
+    attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="How many times processing has started."
+    )
+    deleted_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="Deletion requested: hidden from its owner, removed with what was made from it.",
+    )
+    client_modified_at = models.DateTimeField(
+        null=True, blank=True, help_text="The file's last-modified time, as the browser sent it."
+    )
     restore_requested_at = models.DateTimeField(null=True, blank=True)
     restored_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -132,38 +153,3 @@ class StoredObject(models.Model):
             "created_at": self.created_at.isoformat(),
             "updated_at": self.updated_at.isoformat(),
         }
-
-
-class Dataset(models.Model):
-    """A CSV file's profile: the successor of the original pipeline's metadata record."""
-
-    class Outcome(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SUCCESS = "success", "Success"
-        ERROR = "error", "Error"
-
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="datasets"
-    )
-    source = models.OneToOneField(StoredObject, on_delete=models.CASCADE, related_name="dataset")
-    name = models.CharField(max_length=512)
-    status = models.CharField(max_length=16, choices=Outcome.choices, default=Outcome.PENDING)
-    error_message = models.TextField(blank=True)
-    row_count = models.BigIntegerField(null=True, blank=True)
-    column_count = models.IntegerField(null=True, blank=True)
-    issue_count = models.IntegerField(null=True, blank=True)
-    encoding = models.CharField(max_length=32, blank=True)
-    delimiter = models.CharField(max_length=8, blank=True)
-    summary_key = models.CharField(max_length=1024, blank=True)
-    profile = models.JSONField(default=dict, blank=True)
-    processed_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    objects = models.Manager()
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["owner", "-created_at"])]
-
-    def __str__(self) -> str:
-        return self.name

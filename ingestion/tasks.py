@@ -7,10 +7,9 @@ from typing import Any
 from celery import shared_task
 
 from ingestion import storage
-from ingestion.datasets import profile_dataset_object
 from ingestion.jobs import Rejected, run_object_job
 from ingestion.models import StoredObject
-from ingestion.unpacking import unpack
+from ingestion.routing import Kind
 
 
 def verify_stored(obj: StoredObject) -> str:
@@ -20,19 +19,9 @@ def verify_stored(obj: StoredObject) -> str:
     size = storage.size_of(obj.key)
     if obj.size and size != obj.size:
         raise Rejected(f"Stored size {size} differs from the announced {obj.size} bytes.")
-    return "Stored raw; processing skipped." if obj.kind == "archive" else ""
+    return "Stored raw; processing skipped." if obj.kind == Kind.ARCHIVE else ""
 
 
 @shared_task(name="ingestion.verify_object", bind=True, acks_late=True)
 def verify_object(self: Any, object_id: int) -> str:
     return run_object_job(self, object_id, verify_stored)
-
-
-@shared_task(name="ingestion.unpack_zip", bind=True, acks_late=True)
-def unpack_zip(self: Any, object_id: int) -> str:
-    return run_object_job(self, object_id, unpack)
-
-
-@shared_task(name="ingestion.profile_dataset", bind=True, acks_late=True)
-def profile_dataset(self: Any, object_id: int) -> str:
-    return run_object_job(self, object_id, profile_dataset_object)

@@ -15,9 +15,6 @@ from pathlib import PurePosixPath
 from typing import IO
 
 CHUNK = 1024 * 1024
-_CHAT_NAME = re.compile(
-    r"^WhatsApp Chat (?:with |- )?(?P<name>.+?)(?:\.zip|\.txt)?$", re.IGNORECASE
-)
 
 
 class ZipRejected(ValueError):
@@ -43,15 +40,14 @@ class Entry:
 class Plan:
     entries: list[Entry] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
-    chat_entry: Entry | None = None
 
     @property
     def total_size(self) -> int:
         return sum(entry.size for entry in self.entries)
 
-    @property
-    def is_whatsapp_export(self) -> bool:
-        return self.chat_entry is not None
+    def top_level(self) -> list[Entry]:
+        """Entries at the root of the archive, not inside a folder."""
+        return [entry for entry in self.entries if "/" not in entry.name.strip("/")]
 
 
 def _unsafe_reason(name: str) -> str | None:
@@ -61,13 +57,6 @@ def _unsafe_reason(name: str) -> str | None:
     if ".." in parts:
         return "path goes outside the archive (..)"
     return None
-
-
-def is_chat_file(basename: str) -> bool:
-    lowered = basename.lower()
-    return lowered == "_chat.txt" or (
-        lowered.startswith("whatsapp chat") and lowered.endswith(".txt")
-    )
 
 
 def plan(archive: zipfile.ZipFile, limits: Limits = Limits()) -> Plan:
@@ -101,12 +90,6 @@ def plan(archive: zipfile.ZipFile, limits: Limits = Limits()) -> Plan:
         basename = PurePosixPath(info.filename.replace("\\", "/")).name
         entry = Entry(info.filename, basename, info.file_size, info.compress_size)
         result.entries.append(entry)
-        if (
-            result.chat_entry is None
-            and is_chat_file(basename)
-            and "/" not in info.filename.strip("/")
-        ):
-            result.chat_entry = entry
     if total > limits.max_total_size:
         raise ZipRejected(
             f"The zip would expand to {total / 1024**3:.1f} GB, over the limit of "
@@ -134,9 +117,3 @@ def copy_entry(archive: zipfile.ZipFile, entry: Entry, target: IO[bytes]) -> int
         target.write(chunk)
         written += len(chunk)
     return written
-
-
-def chat_name_from(name: str) -> str | None:
-    """``WhatsApp Chat with Bob.zip`` / ``WhatsApp Chat - Bob.zip`` → ``Bob``."""
-    match = _CHAT_NAME.match(PurePosixPath(name).name)
-    return match.group("name").strip() if match else None

@@ -7,6 +7,8 @@ import os
 from celery import Celery
 from kombu import Queue
 
+from ingestion.routing import CPU_QUEUE, IO_QUEUE, QUEUES
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "platform_site.settings")
 
 app = Celery("platform_site")
@@ -20,9 +22,9 @@ app.conf.update(
     # A task whose worker died is given back to the queue rather than lost.
     task_reject_on_worker_lost=True,
     worker_prefetch_multiplier=1,
-    task_queues=(Queue("io"), Queue("cpu")),
-    task_default_queue="io",
-    task_routes={"gallery.*": {"queue": "cpu"}, "chats.*": {"queue": "cpu"}},
+    task_queues=tuple(Queue(name) for name in QUEUES),
+    task_default_queue=IO_QUEUE,
+    task_routes={"gallery.*": {"queue": CPU_QUEUE}, "chats.*": {"queue": CPU_QUEUE}},
     broker_connection_retry_on_startup=True,
     worker_hijack_root_logger=False,
 )

@@ -59,7 +59,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "mozilla_django_oidc",
+    "platform_site",
     "ingestion",
+    "datasets",
     "gallery",
     "chats",
 ]

@@ -4,7 +4,12 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponsePermanentRedirect,
+)
 from django.shortcuts import redirect
 from django.urls import include, path
 from mozilla_django_oidc.views import (
@@ -31,6 +36,14 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("library")
 
 
+def moved_dataset_admin(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Datasets left the ingestion app: old admin links (bookmarks, history) still arrive."""
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponsePermanentRedirect(
+        f"/admin/datasets/dataset/{rest}" + (f"?{query}" if query else "")
+    )
+
+
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
@@ -46,9 +59,11 @@ urlpatterns = [
         login_not_required(OIDCAuthenticationCallbackView.as_view()),
         name="oidc_authentication_callback",
     ),
+    path("admin/ingestion/dataset/", moved_dataset_admin),
+    path("admin/ingestion/dataset/<path:rest>", moved_dataset_admin),
     path("admin/", admin.site.urls),
     path("", include("gallery.urls")),
-    path("", include("ingestion.dataset_urls")),
+    path("", include("datasets.urls")),
     path("", include("chats.urls")),
     path("", include("ingestion.urls")),
 ]

@@ -1,13 +1,14 @@
-"""AWS Glue (Spark) job: bronze WhatsApp exports → silver Parquet, the files chats.silver writes.
+"""AWS Glue (Spark) job: bronze WhatsApp exports → silver Parquet, as chats.lake.writer writes it.
 
-The same pure modules the web app runs do the work: ``chats.parsing`` reads an export
-(with ``chats.export_text``, its grammar, and ``chats.parse_steps``, its per-message steps,
-here in Python: the C versions are not shipped), ``chats.silver_rows`` makes its rows and
-content-derived message ids, ``chats.silver_files`` names, merges and encodes the files. No
+The same pure modules the web app runs do the work: ``chats.whatsapp.parser`` reads an export
+(with ``chats.whatsapp.grammar``, its grammar, and ``chats.whatsapp.steps``, its per-message
+steps, here in Python: the C versions are not shipped), ``chats.lake.rows`` makes its rows and
+content-derived message ids, ``chats.lake.files`` names, merges and encodes the files. No
 Django here. Ship them with the job::
 
-    zip glue-chats.zip chats/__init__.py chats/export_text.py chats/parse_steps.py \
-        chats/parsing.py chats/silver_rows.py chats/silver_files.py
+    zip glue-chats.zip chats/__init__.py chats/whatsapp/__init__.py chats/whatsapp/grammar.py \
+        chats/whatsapp/steps.py chats/whatsapp/parser.py chats/lake/__init__.py \
+        chats/lake/rows.py chats/lake/files.py
     # job parameters: --extra-py-files s3://<bucket>/glue/glue-chats.zip
     #   --manifest s3://<bucket>/glue/manifests/<run>.jsonl
     #   --bronze_root s3://<bucket>  --silver_root s3://<bucket>/silver/whatsapp
@@ -18,7 +19,7 @@ The manifest has one JSON object per export, in upload order::
      "chat": "Anna", "date_order": "day-first"}
 
 (the chat name and date order live in the database, so whoever starts the run writes them;
-``chats.silver.glue_manifest`` does). Spark spreads the exports over executors, one task per
+``chats.lake.writer.glue_manifest`` does). Spark spreads the exports over executors, one task per
 export (a message id's ordinal depends on the messages before it in its file), shuffles rows
 by (date, owner) and writes each ``date=YYYY-MM-DD/part-<owner>.parquet`` merged by message id
 with what the file already holds, exactly as the local writer does: a later cumulative export
@@ -36,9 +37,9 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.fs as pafs
 
-from chats.parsing import DateOrder, parse
-from chats.silver_files import FILE_SCHEMA, file_key, from_parquet, merge, to_parquet
-from chats.silver_rows import silver_batches
+from chats.lake.files import FILE_SCHEMA, file_key, from_parquet, merge, to_parquet
+from chats.lake.rows import silver_batches
+from chats.whatsapp.parser import DateOrder, parse
 
 Export = dict[str, str]
 # ((date, owner), (export index, row index, row values in FILE_SCHEMA order))

@@ -1,10 +1,10 @@
-"""Chat-export parsing speed and peak memory: chats.parsing against whatstk.
+"""Chat-export parsing speed and peak memory: chats.whatsapp.parser against whatstk.
 
 Run from the project root: ``.venv/bin/python -m tests.benchmarks.bench_chat_parse``
 (``--messages N`` for another size, ``--runs N`` for best-of-N). Each measurement runs in
 its own subprocess so that peak RSS (``ru_maxrss``) belongs to that parser alone; the RSS of
-a process that only imported the parser is shown beside it. ``chats.parsing`` runs with its
-C steps (``make speedups``); ``chats.parsing/py`` is the same parser with them switched off,
+a process that only imported the parser is shown beside it. ``chats.whatsapp.parser`` runs with its
+C steps (``make speedups``); ``chats.whatsapp.parser/py`` is the same parser with them switched off,
 as on a machine without a C compiler or in the Glue job.
 """
 
@@ -23,14 +23,14 @@ from tests.benchmarks.chat_export_gen import export_path
 
 
 def _worker(parser: str, path: str, parse: bool) -> dict[str, float]:
-    if parser.startswith("chats.parsing"):
-        from chats import parse_steps
-        from chats.parsing import parse as parse_export
+    if parser.startswith("chats.whatsapp.parser"):
+        from chats.whatsapp import steps as parse_steps
+        from chats.whatsapp.parser import parse as parse_export
 
-        if parser == "chats.parsing/py":
+        if parser == "chats.whatsapp.parser/py":
             parse_steps._speedups = None  # type: ignore[attr-defined,assignment]
         elif parse_steps._speedups is None:  # type: ignore[attr-defined]
-            raise SystemExit("chats._speedups is not built: run `make speedups` first")
+            raise SystemExit("chats.whatsapp._speedups is not built: run `make speedups` first")
 
         def run() -> int:
             with open(path, "rb") as stream:
@@ -76,7 +76,7 @@ def main() -> None:
     args = argparse.ArgumentParser(description=__doc__)
     args.add_argument("--messages", type=int, default=1_000_000)
     args.add_argument("--runs", type=int, default=3)
-    args.add_argument("--peers", nargs="*", default=["chats.parsing/py", "whatstk"])
+    args.add_argument("--peers", nargs="*", default=["chats.whatsapp.parser/py", "whatstk"])
     args.add_argument("--worker")
     args.add_argument("--import-only", action="store_true")
     args.add_argument("path", nargs="?")
@@ -89,7 +89,7 @@ def main() -> None:
     size_mb = path.stat().st_size / 1e6
     print(f"export: {path} ({size_mb:.1f} MB, {ns.messages:,} messages)")
     rows = []
-    for parser in ["chats.parsing", *ns.peers]:
+    for parser in ["chats.whatsapp.parser", *ns.peers]:
         runs = [_measure(parser, path, True) for _ in range(ns.runs)]
         best = min(runs, key=lambda r: r["seconds"])
         idle_run = _measure(parser, path, False)
@@ -112,7 +112,7 @@ def main() -> None:
             f"{size_mb / seconds:>7.1f} {peak:>12.1f} {idle:>15.1f} "
             f"{seconds / ours['seconds']:>10.1f}x {peak / rows[0][2]:>9.1f}x"
         )
-    print("\nratios are peer / chats.parsing (higher = chats.parsing is better)")
+    print("\nratios are peer / chats.whatsapp.parser (higher = chats.whatsapp.parser is better)")
 
 
 if __name__ == "__main__":

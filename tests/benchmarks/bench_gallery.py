@@ -34,7 +34,7 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment  # n
 
 from gallery import timeline  # noqa: E402
 from gallery.models import Photo  # noqa: E402
-from gallery.testing import make_photo_rows  # noqa: E402
+from tests.factories.gallery import make_photo_rows  # noqa: E402
 
 
 def median_ms(run: Callable[[], Any], repeat: int) -> float:

@@ -1,4 +1,4 @@
-"""Benchmark `ingestion.profiling.profile_csv` against DuckDB's SUMMARIZE on the same CSV.
+"""Benchmark `datasets.profiling.profile.profile_csv` against DuckDB's SUMMARIZE on the same CSV.
 
 Run from the repository root: `python -m tests.benchmarks.bench_profiling [--rows N]`.
 Each contender runs in its own subprocess so wall time and peak RSS are its own. The script
@@ -33,14 +33,14 @@ def _run_peer(path: str, _out: str) -> None:
 
 
 def _run_profile(path: str, out: str) -> None:
-    from ingestion.profiling import profile_csv
+    from datasets.profiling.profile import profile_csv
 
     Path(out).write_text(json.dumps(profile_csv(path)))
 
 
 CONTENDERS = {
     "duckdb SUMMARIZE (ignore_errors)": _run_peer,
-    "ingestion.profiling.profile_csv": _run_profile,
+    "datasets.profiling.profile.profile_csv": _run_profile,
 }
 
 
@@ -111,7 +111,7 @@ def main() -> None:
     print(f"\n{'contender':<36} {'seconds':>8} {'peak MB':>8} {'ratio':>6}")
     for name, (seconds, peak) in results.items():
         print(f"{name:<36} {seconds:>8.2f} {peak:>8.0f} {seconds / peer_seconds:>6.2f}")
-    seconds, peak = results["ingestion.profiling.profile_csv"]
+    seconds, peak = results["datasets.profiling.profile.profile_csv"]
     ratio_met = "met" if seconds / peer_seconds <= GOAL_RATIO else "MISSED"
     peak_met = "met" if peak < GOAL_PEAK_MB else "MISSED"
     print(f"goal: ratio <= {GOAL_RATIO} ({ratio_met}), peak < {GOAL_PEAK_MB} MB ({peak_met})")

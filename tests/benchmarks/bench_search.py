@@ -30,8 +30,8 @@ django.setup()
 
 from django.conf import settings  # noqa: E402  (after django.setup)
 
-from chats.query import GENERATION_FILE, DuckDBEngine, MessageFilter  # noqa: E402
-from chats.silver import mark_generation  # noqa: E402  (after django.setup)
+from chats.lake.writer import mark_generation  # noqa: E402  (after django.setup)
+from chats.search.engines import GENERATION_FILE, DuckDBEngine, MessageFilter  # noqa: E402
 from tests.benchmarks.bench_silver import (  # noqa: E402  (Django is already set up)
     OWNER,
     build,

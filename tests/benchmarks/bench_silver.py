@@ -2,7 +2,7 @@
 
 Run from the project root: ``.venv/bin/python -m tests.benchmarks.bench_silver``
 (``--messages N`` for another size). The build is what the chats.ingest_export task runs
-after bronze (chats.silver: the streamed parse, the rows and ids of chats.silver_rows, the
+after bronze (chats.lake.writer: the streamed parse, the rows and ids of chats.lake.rows, the
 per-date files written through ingestion.storage on local disk), with the export's counts
 computed as the task does. The five typical searches are defined here and timed by
 ``bench_search`` on the cached tables the pages use. Goal: build < 10 s.
@@ -27,10 +27,10 @@ import pyarrow as pa
 django.setup()
 
 
-from chats.parsing import parse_columns  # noqa: E402  (after django.setup)
-from chats.query import MessageFilter  # noqa: E402  (after django.setup)
-from chats.silver import ExportCounts, SilverWriter  # noqa: E402  (after django.setup)
-from chats.silver_rows import silver_column_batches  # noqa: E402  (after django.setup)
+from chats.lake.rows import silver_column_batches  # noqa: E402  (after django.setup)
+from chats.lake.writer import ExportCounts, SilverWriter  # noqa: E402  (after django.setup)
+from chats.search.engines import MessageFilter  # noqa: E402  (after django.setup)
+from chats.whatsapp.parser import parse_columns  # noqa: E402  (after django.setup)
 from tests.benchmarks.chat_export_gen import export_path  # noqa: E402  (after django.setup)
 
 OWNER = "1"

@@ -90,7 +90,7 @@ def main() -> None:
     env.pop("DATABASE_URL", None)
     env.pop("REDIS_URL", None)
     py = sys.executable
-    for step in (["migrate", "--noinput"], ["ensure_owner"]):
+    for step in (["migrate", "--noinput"], ["ensure_first_user"]):
         subprocess.run([py, "manage.py", *step], cwd=ROOT, env=env, check=True, capture_output=True)
     server = subprocess.Popen(
         [

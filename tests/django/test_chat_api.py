@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from chats.query import Cursor
+from chats.search.engines import Cursor
 from tests.django.test_chat_pages import family_chat, msg, write_silver
 
 pytestmark = pytest.mark.django_db

@@ -17,8 +17,8 @@ from django.core.management import CommandError, call_command
 
 from chats.models import ChatExport, SilverStatus
 from chats.tasks import ingest_export
-from chats.testing import ANDROID, ANDROID_MORE, IOS, upload_chat
 from ingestion import storage
+from tests.factories.chats import ANDROID, ANDROID_MORE, IOS, upload_chat
 
 ROOT = Path(__file__).resolve().parents[2]
 

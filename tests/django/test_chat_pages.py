@@ -16,10 +16,10 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from chats.engine import ChatsUnavailable, get_engine
+from chats.lake.files import FILE_SCHEMA
 from chats.presenters import sender_hues
-from chats.query import AthenaEngine, DuckDBEngine
-from chats.silver_files import FILE_SCHEMA
+from chats.search.backend import ChatsUnavailable, get_engine
+from chats.search.engines import AthenaEngine, DuckDBEngine
 from gallery.models import Photo
 from ingestion.models import Status, StoredObject
 

@@ -10,16 +10,16 @@ import duckdb
 import pytest
 from django.conf import settings
 
+from chats.lake.files import GENERATION_FILE, from_parquet, generation_key
 from chats.models import ChatExport, SilverStatus
 from chats.pipeline import ingest_export_object, rename_chat, rename_export
-from chats.query import DuckDBEngine, MessageFilter
-from chats.silver_files import GENERATION_FILE, from_parquet, generation_key
+from chats.search.engines import DuckDBEngine, MessageFilter
 from chats.tasks import forget_export_task, ingest_export
-from chats.testing import ANDROID, ANDROID_MORE, IOS, upload_chat
 from ingestion import storage
 from ingestion.jobs import Rejected
 from ingestion.models import Status, StoredObject
 from ingestion.routing import route_for_key
+from tests.factories.chats import ANDROID, ANDROID_MORE, IOS, upload_chat
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from django.conf import settings
 
 from chats.models import ChatExport
 from chats.tasks import ingest_export
-from chats.testing import ANDROID, IOS, upload_chat
 from ingestion import storage
+from tests.factories.chats import ANDROID, IOS, upload_chat
 
 pytestmark = pytest.mark.django_db
 

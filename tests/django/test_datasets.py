@@ -11,10 +11,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from datasets.models import Dataset
+from datasets.pipeline import profile_dataset_object, reprofile
 from ingestion import storage
-from ingestion.datasets import profile_dataset_object, reprofile
 from ingestion.jobs import run_claimed
-from ingestion.models import Dataset, Status, StoredObject
+from ingestion.models import Status, StoredObject
 from tests.broker import drain, purge
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -53,7 +54,7 @@ def process(obj: StoredObject) -> StoredObject:
 
 def test_uploaded_csv_is_routed_to_the_profiling_task(owner_client: Any) -> None:
     obj = upload(owner_client, "people.csv", PEOPLE)
-    assert drain("cpu") == [("ingestion.profile_dataset", [obj.pk])]
+    assert drain("cpu") == [("datasets.profile_dataset", [obj.pk])]
 
 
 def test_uploaded_csv_becomes_a_profiled_dataset(owner_client: Any, owner: Any) -> None:
@@ -263,15 +264,15 @@ def test_admin_lists_datasets_and_profiles_again(client: Any, make_user: Any) ->
     dataset = Dataset.objects.get(source=obj)
     purge("cpu")
 
-    assert "people.csv" in client.get("/admin/ingestion/dataset/?status=success").content.decode()
-    page = client.get(f"/admin/ingestion/dataset/{dataset.pk}/change/").content.decode()
+    assert "people.csv" in client.get("/admin/datasets/dataset/?status=success").content.decode()
+    page = client.get(f"/admin/datasets/dataset/{dataset.pk}/change/").content.decode()
     assert "&quot;row_count&quot;: 7" in page
     response = client.post(
-        "/admin/ingestion/dataset/",
+        "/admin/datasets/dataset/",
         {"action": "profile_again", "_selected_action": [dataset.pk]},
     )
     assert response.status_code == 302
-    assert drain("cpu") == [("ingestion.profile_dataset", [obj.pk])]
+    assert drain("cpu") == [("datasets.profile_dataset", [obj.pk])]
     obj.refresh_from_db()
     assert obj.status == Status.RECEIVED
 
@@ -282,7 +283,7 @@ def test_unexpected_error_fails_the_upload_and_the_pages_say_so(
     def explode(*args: Any, **kwargs: Any) -> dict[str, Any]:
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr("ingestion.datasets.profile_csv", explode)
+    monkeypatch.setattr("datasets.pipeline.profile_csv", explode)
     obj = process(upload(owner_client, "people.csv", PEOPLE))
 
     assert (obj.status, obj.reason) == (Status.FAILED, "RuntimeError: disk on fire")
@@ -294,3 +295,10 @@ def test_unexpected_error_fails_the_upload_and_the_pages_say_so(
     )
     page = owner_client.get(f"/datasets/{dataset.pk}/").content.decode()
     assert "Profiling failed." in page and "being profiled" not in page
+
+
+def test_old_dataset_admin_links_lead_to_the_datasets_app(client: Any, make_user: Any) -> None:
+    client.force_login(make_user("root", is_staff=True, is_superuser=True))
+    response = client.get("/admin/ingestion/dataset/7/change/?x=1")
+    assert response.status_code == 301
+    assert response["Location"] == "/admin/datasets/dataset/7/change/?x=1"

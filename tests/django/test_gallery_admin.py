@@ -8,8 +8,8 @@ import pytest
 
 from gallery.models import Photo
 from gallery.tasks import process_photo
-from gallery.testing import photo_bytes, upload_photo
 from ingestion import storage
+from tests.factories.gallery import photo_bytes, upload_photo
 
 pytestmark = pytest.mark.django_db
 

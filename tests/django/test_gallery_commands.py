@@ -10,11 +10,11 @@ from django.core.management import CommandError, call_command
 
 from gallery.models import Photo
 from gallery.tasks import process_photo
-from gallery.testing import photo_bytes, upload_photo
 from ingestion import storage
 from ingestion.keys import raw_key
 from ingestion.models import Status, StoredObject
 from tests.broker import drain, purge
+from tests.factories.gallery import photo_bytes, upload_photo
 
 pytestmark = pytest.mark.django_db
 

@@ -13,11 +13,11 @@ from PIL import Image
 from gallery.models import Photo, PhotoTag, TagKind
 from gallery.pipeline import reprocess
 from gallery.tasks import process_photo
-from gallery.testing import aware, photo_bytes, upload_photo
 from ingestion import storage
 from ingestion.dispatch import dispatch
 from ingestion.events import ObjectCreated
 from ingestion.models import Status, StoredObject
+from tests.factories.gallery import aware, photo_bytes, upload_photo
 
 pytestmark = pytest.mark.django_db
 

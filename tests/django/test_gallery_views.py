@@ -13,8 +13,8 @@ from django.urls import reverse
 
 from gallery.models import Photo, PhotoTag
 from gallery.tasks import process_photo
-from gallery.testing import make_photo_rows, photo_bytes, upload_photo
 from ingestion.models import StoredObject
+from tests.factories.gallery import make_photo_rows, photo_bytes, upload_photo
 
 pytestmark = pytest.mark.django_db
 

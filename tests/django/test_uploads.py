@@ -37,7 +37,7 @@ def test_upload_records_one_ledger_row_and_enqueues_its_task(owner_client: Any) 
     obj = StoredObject.objects.get(pk=body["id"])
     assert (obj.kind, obj.status, obj.original_name) == ("csv", Status.RECEIVED, "data.csv")
     assert obj.etag and obj.size == 8
-    assert drain("cpu") == [("ingestion.profile_dataset", [obj.pk])]
+    assert drain("cpu") == [("datasets.profile_dataset", [obj.pk])]
     obj.refresh_from_db()
     assert obj.enqueued_at is not None
 

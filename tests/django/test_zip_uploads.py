@@ -5,9 +5,9 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from chats.unpacking import unpack
 from ingestion.jobs import run_object_job
 from ingestion.models import Status, StoredObject
-from ingestion.unpacking import unpack
 from tests.broker import drain, purge
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -49,7 +49,7 @@ def test_whatsapp_export_zip_is_unpacked_into_chat_and_photos(owner_client: Any)
         }
     )
     zipped = upload(owner_client, "WhatsApp Chat with Bob.zip", data)
-    assert drain("io") == [("ingestion.unpack_zip", [zipped.pk])]
+    assert drain("io") == [("chats.unpack_zip", [zipped.pk])]
     assert run(zipped) == "done"
     zipped.refresh_from_db()
     assert zipped.status == Status.DONE and "1 photos" in zipped.reason
@@ -64,6 +64,24 @@ def test_whatsapp_export_zip_is_unpacked_into_chat_and_photos(owner_client: Any)
             ("gallery.process_photo", [derived["photo"].pk]),
         ]
     )
+
+
+@pytest.mark.parametrize(
+    ("zip_name", "chat_file"),
+    [
+        ("WhatsApp-Chat mit Anna.zip", "WhatsApp-Chat mit Anna.txt"),
+        ("Conversa do WhatsApp com Anna.zip", "Conversa do WhatsApp com Anna.txt"),
+        ("Chat de WhatsApp con Anna.zip", "Chat de WhatsApp con Anna.txt"),
+    ],
+)
+def test_a_localized_android_export_zip_is_unpacked_into_its_chat(
+    owner_client: Any, zip_name: str, chat_file: str
+) -> None:
+    data = zip_bytes({chat_file: CHAT.encode(), "IMG-20240301-WA0003.jpg": b"\xff\xd8jpeg"})
+    zipped = upload(owner_client, zip_name, data)
+    assert run(zipped) == "done"
+    chat = StoredObject.objects.get(source=zipped, kind="chat")
+    assert chat.original_name == "WhatsApp Chat with Anna.txt"
 
 
 def test_unpacking_again_adds_nothing(owner_client: Any) -> None:

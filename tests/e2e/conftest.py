@@ -60,7 +60,7 @@ def platform_app() -> Iterator[Platform]:
         WEB_WORKERS="1",
         WORKER_CONCURRENCY="1",
     )
-    for step in (["migrate", "--noinput"], ["ensure_owner"]):
+    for step in (["migrate", "--noinput"], ["ensure_first_user"]):
         subprocess.run(
             [sys.executable, "manage.py", *step], cwd=ROOT, env=env, check=True, capture_output=True
         )

@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 import pytest
 
-from chats.silver_files import generation_key, generation_token
+from chats.lake.files import generation_key, generation_token
 from tests.django.test_chat_pages import msg, write_silver
 from tests.e2e.conftest import SCREENSHOTS, Platform, screenshot, sign_in
 

@@ -20,11 +20,13 @@ GLUE_JOB = ROOT / "deploy" / "glue" / "whatsapp_silver_job.py"
 # What the Glue job is deployed with (--extra-py-files): the pure modules, nothing of Django.
 SHIPPED = (
     "chats/__init__.py",
-    "chats/export_text.py",
-    "chats/parse_steps.py",
-    "chats/parsing.py",
-    "chats/silver_rows.py",
-    "chats/silver_files.py",
+    "chats/whatsapp/__init__.py",
+    "chats/whatsapp/grammar.py",
+    "chats/whatsapp/steps.py",
+    "chats/whatsapp/parser.py",
+    "chats/lake/__init__.py",
+    "chats/lake/rows.py",
+    "chats/lake/files.py",
 )
 
 

@@ -11,10 +11,10 @@ import duckdb
 import pytest
 from django.conf import settings
 
+from chats.lake.writer import glue_manifest
 from chats.models import ChatExport
-from chats.silver import glue_manifest
 from chats.tasks import ingest_export
-from chats.testing import ANDROID, ANDROID_MORE, IOS, upload_chat
+from tests.factories.chats import ANDROID, ANDROID_MORE, IOS, upload_chat
 
 pytestmark = [pytest.mark.spark, pytest.mark.django_db]
 

@@ -1,4 +1,4 @@
-"""ingestion.charts: inline SVG that parses, draws to scale and escapes every label."""
+"""datasets.charts: inline SVG that parses, draws to scale and escapes every label."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from ingestion.charts import bar_chart, column_chart, format_value
+from datasets.charts import bar_chart, column_chart, format_value
 
 SVG = "{http://www.w3.org/2000/svg}"
 

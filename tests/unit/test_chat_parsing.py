@@ -1,6 +1,6 @@
-"""The WhatsApp chat-export parser, rule by rule (chats/parsing.py).
+"""The WhatsApp chat-export parser, rule by rule (chats/whatsapp/parser.py).
 
-Every test runs twice: with the C steps (chats/_speedups.c) and with the pure-Python ones.
+Every test runs twice: with the C steps (chats/whatsapp/_speedups.c) and with the pure-Python ones.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from collections import deque
 
 import pytest
 
-from chats import parse_steps
-from chats.parsing import (
+from chats.whatsapp import steps as parse_steps
+from chats.whatsapp.parser import (
     ExportFormat,
     Message,
     NotAChatExport,
@@ -33,7 +33,7 @@ def implementation(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPat
     if request.param == "python":
         monkeypatch.setattr(parse_steps, "_speedups", None)
     elif getattr(parse_steps, "_speedups", None) is None:
-        message = "chats._speedups is not built (no C compiler?); `make test` builds it"
+        message = "chats.whatsapp._speedups is not built (no C compiler?); `make test` builds it"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)

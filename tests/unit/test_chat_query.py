@@ -18,8 +18,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chats import silver_files
-from chats.query import (
+from chats.lake import files as silver_files
+from chats.search.engines import (
     GENERATION_FILE,
     AthenaEngine,
     Cursor,
@@ -109,7 +109,7 @@ def write_silver(silver: Path, rows: list[dict[str, Any]], part: str = "0") -> N
 
 
 def mark_generation(silver: Path) -> None:
-    """What the silver writer does after every write (chats.silver.mark_generation)."""
+    """What the silver writer does after every write (chats.lake.writer.mark_generation)."""
     silver.mkdir(parents=True, exist_ok=True)
     (silver / GENERATION_FILE).write_bytes(secrets.token_hex(16).encode())
 

@@ -1,4 +1,4 @@
-"""The C steps of the chat parser (chats/_speedups.c) give what chats/parse_steps.py gives.
+"""The chat parser's C steps (chats/whatsapp/_speedups.c) give what chats/whatsapp/steps.py gives.
 
 Each C function is checked against its pure-Python counterpart on generated input: header
 lines assembled from every part of the grammar (and broken in every place), arbitrary bytes,
@@ -16,26 +16,28 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chats import parse_steps, parsing
-from chats.export_text import SPLIT
-from chats.parsing import Layout, Message, MessageColumns
+from chats.whatsapp import parser as parsing
+from chats.whatsapp import steps as parse_steps
+from chats.whatsapp.grammar import SPLIT
+from chats.whatsapp.parser import Layout, Message, MessageColumns
 from tests.benchmarks.chat_export_gen import generate
 
 try:
-    from chats import _speedups as speedups
+    from chats.whatsapp import _speedups as speedups
 except ImportError:
     speedups = None  # type: ignore[assignment]
 if speedups is None and os.environ.get("CI"):
-    raise RuntimeError("chats._speedups is not built; `make test` builds it (setup.py)")
+    raise RuntimeError("chats.whatsapp._speedups is not built; `make test` builds it (setup.py)")
 pytestmark = pytest.mark.skipif(
-    speedups is None, reason="chats._speedups is not built (no C compiler): nothing to compare"
+    speedups is None,
+    reason="chats.whatsapp._speedups is not built (no C compiler): nothing to compare",
 )
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def in_python(step: Callable[..., Any], *args: Any) -> Any:
-    """What a step of chats.parse_steps gives with the C module out of the way."""
+    """What a step of chats.whatsapp.steps gives with the C module out of the way."""
     with mock.patch.object(parse_steps, "_speedups", None):
         return step(*args)
 

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pyathena.formatter import DefaultParameterFormatter
 
-from chats.sql import (
+from chats.search.sql import (
     MAX_LIMIT,
     Cursor,
     Dialect,

@@ -11,16 +11,8 @@ from typing import Any
 import pytest
 from PIL import Image, ImageCms, JpegImagePlugin
 
-from gallery.imaging import (
-    BadImage,
-    PhotoMetadata,
-    content_hash,
-    date_from_filename,
-    make_thumbnail,
-    process,
-    read_metadata,
-    tags_for,
-)
+from gallery.exif import PhotoMetadata, date_from_filename, tags_for
+from gallery.imaging import BadImage, content_hash, make_thumbnail, process, read_metadata
 
 RED = (255, 0, 0)
 GREY = (128, 128, 128)

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from ingestion.profiling import CsvUnreadable, error_profile, profile_csv
+from datasets.profiling.profile import CsvUnreadable, error_profile, profile_csv
 
 
 def write(tmp_path: Path, content: str | bytes, name: str = "data.csv") -> Path:

@@ -1,4 +1,4 @@
-"""Silver rows from parsed chat messages (chats/silver_rows.py)."""
+"""Silver rows from parsed chat messages (chats/lake/rows.py)."""
 
 from __future__ import annotations
 
@@ -14,19 +14,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from chats import silver_rows
-from chats.parsing import Message, parse_bytes, parse_columns
-from chats.silver_rows import (
+from chats.lake import rows as silver_rows
+from chats.lake.rows import (
     SILVER_SCHEMA,
     _duckdb_sha256_prefixes,
     _hashlib_sha256_prefixes,
     _sha256_prefixes,
-    chat_name_from_filename,
     message_ids,
     silver_batches,
     silver_column_batches,
     silver_table,
 )
+from chats.whatsapp.parser import Message, parse_bytes, parse_columns
 
 EXPORT = (
     b"13/03/2024, 09:05 - Alice: good  morning\nall of you\n"
@@ -223,24 +222,6 @@ def test_batches_from_parsed_columns_are_those_from_messages(chunk_size: int) ->
         )
     )
     assert rows.equals(table(data))
-
-
-@pytest.mark.parametrize(
-    ("filename", "expected"),
-    [
-        ("WhatsApp Chat with Anna.txt", "Anna"),
-        ("WhatsApp Chat with Family 🏡 (1).txt", "Family 🏡"),
-        ("uploads/u1/WhatsApp Chat with Bob Smith.txt", "Bob Smith"),
-        ("WhatsApp Chat - Anna B.zip", "Anna B"),
-        ("WhatsApp-Chat mit Anna.txt", "Anna"),
-        ("Chat de WhatsApp con Anna.txt", "Anna"),
-        ("Conversa do WhatsApp com Anna.txt", "Anna"),
-        ("_chat.txt", None),
-        ("notes.txt", None),
-    ],
-)
-def test_chat_name_from_filename(filename: str, expected: str | None) -> None:
-    assert chat_name_from_filename(filename) == expected
 
 
 @settings(max_examples=100, deadline=None)

@@ -4,7 +4,7 @@ import zipfile
 
 import pytest
 
-from ingestion.zips import Limits, ZipRejected, chat_name_from, plan, read_entry
+from ingestion.zips import Limits, ZipRejected, plan, read_entry
 
 
 def make_zip(
@@ -18,18 +18,9 @@ def make_zip(
     return zipfile.ZipFile(buffer)
 
 
-def test_whatsapp_export_is_recognised_by_its_chat_file() -> None:
-    contents = plan(make_zip({"_chat.txt": b"x", "IMG-20240301-WA0003.jpg": b"j"}))
-    assert contents.is_whatsapp_export
-    assert contents.chat_entry is not None and contents.chat_entry.name == "_chat.txt"
-
-
-def test_android_named_chat_file_is_recognised() -> None:
-    assert plan(make_zip({"WhatsApp Chat with Bob.txt": b"x"})).is_whatsapp_export
-
-
-def test_other_zips_are_not_exports() -> None:
-    assert not plan(make_zip({"notes.txt": b"x", "a/_chat.txt": b"nested"})).is_whatsapp_export
+def test_top_level_lists_only_entries_outside_folders() -> None:
+    contents = plan(make_zip({"notes.txt": b"x", "a/_chat.txt": b"nested", "/b.txt": b"y"}))
+    assert [entry.name for entry in contents.top_level()] == ["notes.txt"]
 
 
 def test_traversal_and_absolute_entries_are_skipped_and_reported() -> None:
@@ -77,16 +68,3 @@ def test_entry_bytes_are_streamed() -> None:
     archive = make_zip({"a.txt": b"hello" * 1000})
     (entry,) = plan(archive).entries
     assert b"".join(read_entry(archive, entry)) == b"hello" * 1000
-
-
-@pytest.mark.parametrize(
-    ("name", "chat"),
-    [
-        ("WhatsApp Chat with Bob.zip", "Bob"),
-        ("WhatsApp Chat - Family 🎉.zip", "Family 🎉"),
-        ("WhatsApp Chat with Ana.txt", "Ana"),
-        ("holiday.zip", None),
-    ],
-)
-def test_chat_name_comes_from_the_zip_name(name: str, chat: str | None) -> None:
-    assert chat_name_from(name) == chat

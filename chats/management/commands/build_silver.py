@@ -14,8 +14,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import QuerySet
 
+from chats.lake.writer import WriteStats, build_export_silver, rebuild_chats
 from chats.models import ChatExport, SilverStatus
-from chats.silver import WriteStats, build_export_silver, rebuild_chats
 
 
 class Command(BaseCommand):

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from chats.parsing import NotAChatExport, parse
+from chats.whatsapp.parser import NotAChatExport, parse
 
 # Messages written per call to stdout: one call per message costs more than the parsing.
 LINES_PER_WRITE = 2000

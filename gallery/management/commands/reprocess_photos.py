@@ -13,9 +13,10 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Q, QuerySet
 
-from gallery.management.progress import Progress
 from gallery.pipeline import reprocess
+from ingestion.batch import Progress
 from ingestion.models import Status, StoredObject
+from ingestion.routing import Kind
 
 
 class Command(BaseCommand):
@@ -57,7 +58,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Reprocessed {total} photo upload(s): {progress.summary() or 'none'}")
 
     def chosen(self, options: dict[str, Any]) -> QuerySet[StoredObject]:
-        objects = StoredObject.objects.filter(kind="photo").exclude(owner=None)
+        objects = StoredObject.objects.filter(kind=Kind.PHOTO).exclude(owner=None)
         if not (options["ids"] or options["owner"] or options["all"]):
             raise CommandError("Choose photos with --id N …, --owner USER or --all.")
         if options["ids"]:

@@ -1,0 +1,328 @@
+"""Profile a CSV file on local disk: schema, statistics and quality issues as a JSON-ready dict.
+
+Pure: no Django, no boto3. The Celery task and `manage.py profile_csv` download the object to
+a temporary file, call `profile_csv`, and store the dict as the dataset's summary JSON. A file
+that cannot be read raises `CsvUnreadable` (a ValueError) whose message is for the user;
+`error_profile` builds the summary to record in that case.
+
+Line numbers are physical lines of the file, the header being line 1.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from datasets.profiling import sql
+from datasets.profiling.issues import find_issues
+from datasets.profiling.lines import LineMap
+from datasets.profiling.sniff import (
+    CsvUnreadable,
+    Dialect,
+    candidate_type,
+    detect_encoding,
+    parse_rows,
+    read_sample,
+    sample_dates,
+    sniff_dialect,
+    transcode_to_utf8,
+)
+from datasets.profiling.types import NUMERIC, TEMPORAL, ColumnPlan, holds
+
+__all__ = ["CsvUnreadable", "error_profile", "profile_csv"]
+
+DISTINCT_EXACT_LIMIT = 10_000
+EXAMPLES = 5
+PREVIEW_ROWS = 50
+MEMORY_LIMIT = "300MB"
+TOP_VALUES = 5
+HISTOGRAM_BINS = 20
+UTF8 = ("utf-8", "utf-8-sig")
+
+
+def profile_csv(
+    path: str | os.PathLike[str],
+    *,
+    file_name: str | None = None,
+    upload_timestamp: dt.datetime | str | None = None,
+    distinct_exact_limit: int = DISTINCT_EXACT_LIMIT,
+    examples: int = EXAMPLES,
+    preview_rows: int = PREVIEW_ROWS,
+    memory_limit: str = MEMORY_LIMIT,
+    threads: int | None = None,
+    temp_dir: str | os.PathLike[str] | None = None,
+) -> dict[str, Any]:
+    """Profile the CSV at `path` and return the summary dict (status "success").
+
+    Raises CsvUnreadable when the file is empty, binary or cannot be parsed as CSV.
+    """
+    source = Path(path)
+    encoding = detect_encoding(source)
+    settings = _Settings(distinct_exact_limit, examples, preview_rows)
+    with tempfile.TemporaryDirectory(prefix="profile-", dir=temp_dir) as work:
+        workdir = Path(work)
+        readable = source
+        if encoding not in UTF8:
+            readable = workdir / "utf8.csv"
+            transcode_to_utf8(source, encoding, readable)
+        sample, complete = read_sample(readable, "utf-8")
+        dialect = sniff_dialect(sample, complete)
+        sample_rows = parse_rows(sample, dialect.delimiter, dialect.quotechar, complete)
+        con = sql.connect(workdir, memory_limit, threads or os.cpu_count() or 1)
+        try:
+            scan = sql.CsvScan(con, readable, dialect)
+            body = _profile(scan, dialect, sample_rows, settings)
+        except (duckdb.InvalidInputException, duckdb.ConversionException) as error:
+            raise CsvUnreadable(f"The file could not be read as CSV: {error}") from error
+        finally:
+            con.close()
+    return {
+        **_envelope(file_name or source.name, upload_timestamp, "success"),
+        "encoding": encoding,
+        "delimiter": dialect.delimiter,
+        "quotechar": dialect.quotechar,
+        "has_header": dialect.has_header,
+        **body,
+    }
+
+
+def error_profile(
+    file_name: str,
+    message: str,
+    *,
+    upload_timestamp: dt.datetime | str | None = None,
+) -> dict[str, Any]:
+    """The summary recorded for a file that could not be profiled."""
+    return {
+        **_envelope(file_name, upload_timestamp, "error"),
+        "error_message": message,
+        "row_count": 0,
+        "column_count": 0,
+        "schema": {},
+        "statistics": {},
+        "quality_issues": [],
+        "columns": [],
+    }
+
+
+def _envelope(name: str, uploaded: dt.datetime | str | None, status: str) -> dict[str, Any]:
+    if isinstance(uploaded, dt.datetime):
+        uploaded = uploaded.isoformat()
+    return {
+        "file_name": name,
+        "upload_timestamp": uploaded,
+        "processed_timestamp": dt.datetime.now(dt.UTC).isoformat(),
+        "status": status,
+        "error_message": None,
+    }
+
+
+@dataclass(frozen=True)
+class _Settings:
+    distinct_exact_limit: int
+    examples: int
+    preview_rows: int
+
+
+def _plan(index: int, values: list[str]) -> ColumnPlan:
+    """The column's likely type, judged from the sample."""
+    kind = candidate_type(values)
+    plan = ColumnPlan(index, kind or "string")
+    plan.sampled = kind is not None
+    if kind in TEMPORAL:
+        present = [value for value in values if value]
+        plan.date_style, plan.date_order, plan.date_order_assumed = sample_dates(present)
+    return plan
+
+
+def _profile(
+    scan: sql.CsvScan,
+    dialect: Dialect,
+    sample_rows: list[list[str]],
+    settings: _Settings,
+) -> dict[str, Any]:
+    limit, examples = settings.distinct_exact_limit, settings.examples
+    width = dialect.column_count
+    data = [row for row in sample_rows[int(dialect.has_header) :] if len(row) == width]
+    plans = [_plan(n, [row[n] for row in data]) for n in range(width)]
+    row_count = sql.main_pass(scan, plans)
+    misjudged = [plan for plan in plans if not holds(plan)]
+    if misjudged:
+        sql.retype(scan, misjudged)
+    for plan in plans:
+        invalid = plan.count - plan.facts.get("valid", plan.count)
+        if invalid:
+            plan.facts["invalid_examples"] = scan.invalid_examples(plan, min(invalid, examples))
+    # HyperLogLog is within a few percent: count every value when the estimate is near the bound.
+    countable = [plan for plan in plans if plan.facts["approx_distinct"] <= limit * 1.1]
+    duplicate_count, duplicate_examples = sql.count_pass(
+        scan, plans, countable, HISTOGRAM_BINS, examples
+    )
+
+    ragged_count, ragged_examples = scan.rejected(examples)
+    lines = LineMap(scan, dialect, row_count + ragged_count)
+
+    names = _display_names(dialect)
+    columns = [
+        _column(plan, name, dialect, row_count, lines, limit)
+        for plan, name in zip(plans, names, strict=True)
+    ]
+    duplicate_rows = {
+        "count": duplicate_count,
+        "examples": [
+            {"lines": [lines.of_row(first), lines.of_row(second)], "copies": copies}
+            for first, second, copies in duplicate_examples
+        ],
+    }
+    ragged_rows = {
+        "count": ragged_count,
+        "expected_fields": width,
+        "examples": [
+            {
+                "line": lines.of_record(int(line)),
+                "problem": str(kind).lower(),
+                "fields": _field_count(text, dialect),
+                "text": text,
+            }
+            for line, kind, text in ragged_examples
+        ],
+    }
+    return {
+        "row_count": row_count,
+        "column_count": width,
+        "schema": {column["name"]: column["type"] for column in columns},
+        "statistics": {column["name"]: _summary(column) for column in columns},
+        "quality_issues": find_issues(columns, dialect, duplicate_rows, ragged_rows),
+        "columns": columns,
+        "duplicate_rows": duplicate_rows,
+        "ragged_rows": ragged_rows,
+        "preview": scan.preview(settings.preview_rows),
+    }
+
+
+def _display_names(dialect: Dialect) -> list[str]:
+    names: list[str] = []
+    seen: Counter[str] = Counter()
+    for n, header in enumerate(dialect.headers):
+        base = header.strip() or f"column{n + 1}"
+        seen[base] += 1
+        name = base if seen[base] == 1 else f"{base}_{seen[base]}"
+        while name in names:
+            name += "_"
+        names.append(name)
+    return names
+
+
+def _field_count(text: str, dialect: Dialect) -> int:
+    rows = parse_rows(text.strip("\r\n"), dialect.delimiter, dialect.quotechar, True)
+    return len(rows[0]) if rows else 0
+
+
+def _column(
+    plan: ColumnPlan,
+    name: str,
+    dialect: Dialect,
+    row_count: int,
+    lines: LineMap,
+    limit: int,
+) -> dict[str, Any]:
+    facts = plan.facts
+    missing = row_count - plan.count
+    values: dict[str, int] | None = facts.get("values")
+    exact = values is not None and len(values) <= limit
+    column: dict[str, Any] = {
+        "name": name,
+        "header": dialect.headers[plan.index] if dialect.has_header else None,
+        "index": plan.index,
+        "type": plan.type,
+        "count": plan.count,
+        "missing": missing,
+        "missing_pct": _pct(missing, row_count),
+        "distinct": len(values) if exact and values is not None else facts["approx_distinct"],
+        "distinct_is_estimate": not exact,
+        "invalid": plan.count - facts["valid"] if "valid" in facts else 0,
+        "invalid_examples": [
+            {"line": lines.of_row(row), "value": value}
+            for row, value in facts.get("invalid_examples", [])
+        ],
+        "top_values": _top_values(values),
+    }
+    if plan.type in NUMERIC:
+        column.update({key: _number(facts.get(key)) for key in ("min", "max", "mean", "std")})
+    elif plan.type in TEMPORAL:
+        column["min"] = _iso(facts.get("min"))
+        column["max"] = _iso(facts.get("max"))
+        column["date_format"] = plan.date_style
+        column["date_order"] = plan.date_order
+        column["date_order_assumed"] = plan.date_order_assumed
+    elif plan.type == "boolean":
+        column["true_count"] = int(facts.get("true_count") or 0)
+        column["false_count"] = plan.count - column["invalid"] - column["true_count"]
+    else:
+        column["min_length"] = facts["min_length"]
+        column["max_length"] = facts["max_length"]
+    histogram = _histogram(plan)
+    if histogram is not None:
+        column["histogram"] = histogram
+    return column
+
+
+def _top_values(values: dict[str, int] | None) -> list[dict[str, Any]]:
+    if not values:
+        return []
+    ranked = sorted(values.items(), key=lambda item: (-item[1], item[0]))[:TOP_VALUES]
+    return [{"value": value, "count": int(count)} for value, count in ranked]
+
+
+def _histogram(plan: ColumnPlan) -> dict[str, Any] | None:
+    """Equal-width bins between the column's min and max, for a chart."""
+    counts: list[int] | None = plan.facts.get("bin_counts")
+    if counts is None:
+        return None
+    low, high = plan.facts["bin_range"]
+    step = (high - low) / len(counts)
+    edges: list[Any] = [low + step * n for n in range(len(counts))] + [high]
+    if plan.type in TEMPORAL:
+        moments = [dt.datetime.fromtimestamp(edge, dt.UTC).replace(tzinfo=None) for edge in edges]
+        edges = [m.date().isoformat() if plan.type == "date" else m.isoformat() for m in moments]
+    return {"edges": edges, "counts": counts}
+
+
+def _summary(column: dict[str, Any]) -> dict[str, Any]:
+    keep = (
+        "type",
+        "count",
+        "missing",
+        "missing_pct",
+        "distinct",
+        "distinct_is_estimate",
+        "invalid",
+        "min",
+        "max",
+        "mean",
+        "std",
+        "min_length",
+        "max_length",
+    )
+    return {key: column[key] for key in keep if key in column}
+
+
+def _pct(part: int, whole: int) -> float:
+    return round(100.0 * part / whole, 2) if whole else 0.0
+
+
+def _number(value: Any) -> float | int | None:
+    if value is None:
+        return None
+    return value if isinstance(value, int) else float(value)
+
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
