@@ -21,9 +21,9 @@ from typing import Any
 import pytest
 import requests
 
-from gallery.testing import photo_bytes
 from tests.e2e.conftest import SCREENSHOTS, Platform, axe_problems, sign_in
 from tests.e2e.test_dataset_pages import sales_csv
+from tests.factories.gallery import photo_bytes
 
 pytestmark = pytest.mark.browser
 
