@@ -52,6 +52,13 @@ def test_no_module_writes_inline_style_or_script() -> None:
     assert not found
 
 
+def test_stylesheets_load_images_from_files_not_data_urls() -> None:
+    """A policy of img-src 'self' blocks data: URLs in CSS too."""
+    sheets = [p for p in ROOT.glob("**/static/**/*.css") if ".venv" not in p.parts]
+    assert len(sheets) >= 4
+    assert not [str(p) for p in sheets if "data:" in p.read_text(encoding="utf-8")]
+
+
 def test_every_sender_hue_has_a_class_in_the_chat_stylesheet() -> None:
     css = (ROOT / "chats" / "static" / "chats" / "chats.css").read_text(encoding="utf-8")
     defined = {int(n) for n in re.findall(r"\.hue-(\d+)\s*\{\s*--hue:\s*\1;", css)}
