@@ -28,7 +28,7 @@ class LibraryQueryForm(forms.Form):
     )
     storage = forms.ChoiceField(
         label="Storage class",
-        choices=(("", "Any storage class"), *StorageClass.choices),
+        choices=(("", "Any storage"), *StorageClass.choices),
         required=False,
     )
     sort = forms.ChoiceField(label="Sort by", choices=SORTS, required=False)

@@ -168,6 +168,7 @@ class Usage:
     bytes: int
     kinds: list[KindUse]  # largest first, kinds with no files left out
     duplicate_bytes: int  # what the extra copies of files uploaded more than once take
+    duplicate_copies: int  # how many extra copies there are
 
 
 def usage(user: Any) -> Usage:
@@ -192,13 +193,14 @@ def usage(user: Any) -> Usage:
         .values("size", "etag")
         .annotate(n=Count("id"))
         .filter(n__gt=1)
-        .aggregate(extra=Sum((F("n") - 1) * F("size")))
+        .aggregate(extra=Sum((F("n") - 1) * F("size")), copies=Sum(F("n") - 1))
     )
     return Usage(
         files=sum(row["n"] for row in rows.values()),
         bytes=total,
         kinds=kinds,
         duplicate_bytes=extra["extra"] or 0,
+        duplicate_copies=extra["copies"] or 0,
     )
 
 

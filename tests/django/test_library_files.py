@@ -174,7 +174,7 @@ def test_storage_used_in_total_and_per_kind(owner_client: Client, owner: Any) ->
     bars = re.findall(r'<rect class="k-(\w+)" x="([\d.]+)" y="0" width="([\d.]+)"', usage)
     assert [b[0] for b in bars] == ["photo", "csv", "misc"]
     assert [round(float(b[2])) for b in bars] == [595, 198, 198]  # 60% / 20% / 20%, less gaps
-    assert "1000\xa0bytes of it is extra copies" in usage
+    assert "1000\xa0bytes of it is one extra copy of files uploaded more than once" in usage
 
 
 def test_the_usage_legend_filters_by_kind(owner_client: Client, owner: Any) -> None:
