@@ -16,11 +16,9 @@ from urllib.parse import urlencode
 from django.db.models import (
     Case,
     Count,
-    Exists,
     F,
     IntegerField,
     OrderBy,
-    OuterRef,
     Sum,
     Value,
     When,
@@ -29,7 +27,7 @@ from django.db.models import (
 from django.db.models.functions import Lower, RowNumber
 
 from ingestion.models import Status, StoredObject, StoredObjectQuerySet
-from ingestion.routing import KINDS
+from ingestion.routing import KINDS, Kind
 
 DEFAULT_SORT = "-uploaded"
 SORTS = (
@@ -124,14 +122,22 @@ def listing(user: Any, query: Query) -> StoredObjectQuerySet:
     first_copy = Window(
         RowNumber(), partition_by=_same_content(), order_by=[F("created_at").asc(), F("id").asc()]
     )
-    unpacked = visible(user).filter(source=OuterRef("pk"))
     return (
         objects.annotate(copy_number=first_copy)
         .filter(copy_number=1)
-        .annotate(unpacked=Exists(unpacked))
         .select_related("source", "photo", "chat_export", "dataset")
         .order_by(*_ordering(query.sort))
     )
+
+
+def unpacked_from(user: Any, shown: Iterable[StoredObject]) -> set[int]:
+    """Which of the shown zips have files unpacked from them (asked only for the page's zips,
+    not for every row the listing sorts)."""
+    zips = [obj.pk for obj in shown if obj.kind == Kind.ZIP]
+    if not zips:
+        return set()
+    found = visible(user).filter(source_id__in=zips).values_list("source_id", flat=True)
+    return {pk for pk in found.distinct() if pk is not None}
 
 
 def copies_of(user: Any, shown: Iterable[StoredObject]) -> dict[int, list[StoredObject]]:

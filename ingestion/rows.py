@@ -30,6 +30,7 @@ class Row:
     target: Target | None = None
     thumbnail: str = ""  # a signed URL of the photo's thumbnail
     copies: list[StoredObject] = field(default_factory=list)  # oldest first, when 2 or more
+    unpacked: bool = False  # a zip whose files were unpacked (its link shows them)
 
     @property
     def ids(self) -> str:
@@ -41,8 +42,9 @@ class Row:
         return f"uploaded {TIMES.get(len(self.copies), f'{len(self.copies)} times')}"
 
 
-def made_of(obj: StoredObject) -> Target | None:
-    """The page of what processing made of ``obj``, if anything yet."""
+def made_of(obj: StoredObject, unpacked: bool = False) -> Target | None:
+    """The page of what processing made of ``obj`` (``unpacked``: files were unpacked from
+    it), if anything yet."""
     photo = getattr(obj, "photo", None)
     if photo is not None and photo.thumbnail_key:
         return Target(reverse("gallery:photo", args=[photo.pk]), "Open photo")
@@ -53,17 +55,20 @@ def made_of(obj: StoredObject) -> Target | None:
     dataset = getattr(obj, "dataset", None)
     if dataset is not None:
         return Target(reverse("datasets:detail", args=[dataset.pk]), "Open dataset")
-    if getattr(obj, "unpacked", False):
-        unpacked = f"{reverse('library')}?{urlencode({'source': obj.pk})}"
-        return Target(unpacked, "Show unpacked files")
+    if unpacked:
+        files = f"{reverse('library')}?{urlencode({'source': obj.pk})}"
+        return Target(files, "Show unpacked files")
     return None
 
 
-def row(obj: StoredObject, copies: list[StoredObject] | None = None) -> Row:
+def row(
+    obj: StoredObject, copies: list[StoredObject] | None = None, *, unpacked: bool = False
+) -> Row:
     """``obj`` as listed; a file uploaded twice leads to whatever any of its copies became."""
     kind = file_type(obj.kind, obj.original_name, obj.content_type)
     copies = copies or []
-    target = next((t for t in map(made_of, [obj, *copies]) if t is not None), None)
+    targets = (made_of(o, unpacked and o is obj) for o in [obj, *copies])
+    target = next((t for t in targets if t is not None), None)
     photo = next(
         (p for o in [obj, *copies] if (p := getattr(o, "photo", None)) and p.thumbnail_key), None
     )
@@ -74,4 +79,5 @@ def row(obj: StoredObject, copies: list[StoredObject] | None = None) -> Row:
         target=target,
         thumbnail=thumbnail_url(photo) if photo is not None else "",
         copies=copies,
+        unpacked=unpacked,
     )

@@ -34,6 +34,7 @@ from ingestion.library import (
     copies_of,
     listing,
     selected,
+    unpacked_from,
     usage,
     visible,
 )
@@ -54,13 +55,17 @@ def library(request: HttpRequest) -> HttpResponse:
     problems = form.problems()
     page = Paginator(listing(request.user, query), PAGE_SIZE).get_page(query.page)
     copies = copies_of(request.user, page.object_list)
+    unpacked = unpacked_from(request.user, page.object_list)
     source = visible(request.user).filter(pk=query.source).first() if query.source else None
     context = {
         "form": form,
         "query": query,
         "problems": problems,
         "page": page,
-        "rows": [rows.row(obj, copies.get(obj.pk)) for obj in page.object_list],
+        "rows": [
+            rows.row(obj, copies.get(obj.pk), unpacked=obj.pk in unpacked)
+            for obj in page.object_list
+        ],
         "source": source,
         "columns": _columns(query),
         **_usage(request.user, query),
