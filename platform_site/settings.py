@@ -149,6 +149,8 @@ AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# The log line names the user name and address locked out (never the password).
+AXES_SENSITIVE_PARAMETERS: list[str] = []
 AXES_IPWARE_PROXY_COUNT = 1 if SECURE_PROXY else None
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if SECURE_PROXY else ["REMOTE_ADDR"]
