@@ -2,6 +2,12 @@
 // poll the ledger until every file is done, rejected or failed (with the reason).
 (function () {
   "use strict";
+  // Where to send files and ask for their status: the script tag's data attributes (no inline
+  // script: the Content-Security-Policy allows none).
+  const config = document.currentScript.dataset;
+  const UPLOAD_URL = config.uploadUrl;
+  const STATUS_URL = config.statusUrl;
+  const MAX_SIZE = Number(config.maxSize);
   const zone = document.getElementById("dropzone");
   const input = document.getElementById("files");
   const queue = document.getElementById("queue");
@@ -47,7 +53,7 @@
     form.append("storage_class", document.getElementById("storage_class").value);
     form.append("raw_only", document.getElementById("raw_only").checked ? "1" : "0");
     const xhr = new XMLHttpRequest();
-    xhr.open("POST", window.UPLOAD_URL);
+    xhr.open("POST", UPLOAD_URL);
     xhr.setRequestHeader("X-CSRFToken", csrf);
     const bar = li.querySelector("progress");
     setStatus(li, "processing", "", "uploading");
@@ -101,8 +107,8 @@
     for (const file of files) {
       const li = row(file);
       if (file.size === 0) { setStatus(li, "rejected", "The file is empty (0 bytes).", "refused"); continue; }
-      if (file.size > window.MAX_SIZE) {
-        setStatus(li, "rejected", "Larger than the upload limit of " + human(window.MAX_SIZE) + ".", "refused");
+      if (file.size > MAX_SIZE) {
+        setStatus(li, "rejected", "Larger than the upload limit of " + human(MAX_SIZE) + ".", "refused");
         continue;
       }
       waiting.push({file: file, li: li});
@@ -112,7 +118,7 @@
 
   function poll() {
     if (pending.size) {
-      fetch(window.STATUS_URL + "?ids=" + Array.from(pending.keys()).join(","), {credentials: "same-origin"})
+      fetch(STATUS_URL + "?ids=" + Array.from(pending.keys()).join(","), {credentials: "same-origin"})
         .then((r) => r.json())
         .then((data) => { for (const obj of data.objects) { const li = pending.get(String(obj.id)); if (li) show(li, obj); } })
         .catch(() => {});
