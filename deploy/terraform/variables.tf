@@ -74,7 +74,7 @@ variable "web" {
 variable "worker" {
   description = "Celery worker service size: tasks, vCPU units, MiB, concurrency"
   type        = object({ count = number, cpu = number, memory = number, concurrency = number })
-  default     = { count = 1, cpu = 1024, memory = 4096, concurrency = 2 }
+  default     = { count = 1, cpu = 512, memory = 2048, concurrency = 2 }
 }
 
 variable "events" {
