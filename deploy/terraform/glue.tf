@@ -2,7 +2,7 @@
 # catalog table Athena reads it through, and the workgroup chat searches run in.
 
 # The job's code, uploaded from this repository: the entry point and the pure parser modules
-# it imports (deploy/glue/modules.txt; tests/deploy/test_glue.py keeps that list complete).
+# it imports (deploy/glue/modules.txt; tests/deploy/test_glue_modules.py keeps that list complete).
 # The job copies glue/python/ into a zip and ships it to Spark's executors (--python_modules).
 locals {
   glue_modules = [

@@ -20,8 +20,6 @@ from tests.deploy.terraform import (
 )
 from tests.services import in_ci
 
-HAS_TERRAFORM = terraform_binary() is not None and provider_mirror() is not None
-
 
 def parsed() -> dict[str, list[dict[str, Any]]]:
     """Every block of every .tf file, by block type (python-hcl2)."""
@@ -49,10 +47,12 @@ def test_terraform_fmt_leaves_every_file_unchanged() -> None:
     assert done.returncode == 0, done.stdout
 
 
-@pytest.mark.skipif(not HAS_TERRAFORM, reason="no terraform binary with a provider mirror")
 def test_terraform_validate_passes_with_the_pinned_provider(tmp_path: Path) -> None:
     mirror = provider_mirror()
-    assert mirror is not None
+    if terraform_binary() is None or mirror is None:
+        if in_ci():
+            pytest.fail("CI must run terraform validate: no terraform binary or provider mirror")
+        pytest.skip("no terraform binary with a provider mirror: the files are parsed below")
     workspace = Workspace(tmp_path, mirror)
     workspace.run("init", "-backend=false", "-input=false")
     assert "Success" in workspace.run("validate").stdout
