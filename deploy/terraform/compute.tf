@@ -82,15 +82,15 @@ locals {
   processes = {
     web = {
       command = ["gunicorn", "--config", "python:platform_site.gunicorn", "platform_site.wsgi"]
-      cpu     = var.web.cpu, memory = var.web.memory, role = aws_iam_role.web.arn, port = 8000
+      cpu     = var.web.cpu, memory = var.web.memory, role = aws_iam_role.task["web"].arn, port = 8000
     }
     worker = {
       command = ["celery", "-A", "platform_site", "worker", "-Q", "io,cpu", "--concurrency", tostring(var.worker.concurrency), "--loglevel", "INFO"]
-      cpu     = var.worker.cpu, memory = var.worker.memory, role = aws_iam_role.worker.arn, port = 0
+      cpu     = var.worker.cpu, memory = var.worker.memory, role = aws_iam_role.task["worker"].arn, port = 0
     }
     events = {
       command = ["python", "manage.py", "consume_events"]
-      cpu     = var.events.cpu, memory = var.events.memory, role = aws_iam_role.events.arn, port = 0
+      cpu     = var.events.cpu, memory = var.events.memory, role = aws_iam_role.task["events"].arn, port = 0
     }
     migrate = {
       command = ["python", "manage.py", "migrate", "--noinput"]

@@ -71,14 +71,31 @@ resource "aws_iam_role_policy" "execution" {
   policy = data.aws_iam_policy_document.execution.json
 }
 
-# Web: uploads under the raw prefixes (streamed or presigned multipart), reads and signs what it
-# shows, deletes what a user deletes, asks for Deep Archive restores, runs chat searches in its
-# Athena workgroup.
-resource "aws_iam_role" "web" {
-  name               = "${var.name}-web"
+# The app's three processes: one role each, with the policy below of the same name.
+locals {
+  task_policies = {
+    web    = data.aws_iam_policy_document.web.json
+    worker = data.aws_iam_policy_document.worker.json
+    events = data.aws_iam_policy_document.events_consumer.json
+  }
+}
+
+resource "aws_iam_role" "task" {
+  for_each           = local.task_policies
+  name               = "${var.name}-${each.key}"
   assume_role_policy = data.aws_iam_policy_document.assume["ecs"].json
 }
 
+resource "aws_iam_role_policy" "task" {
+  for_each = local.task_policies
+  name     = each.key
+  role     = aws_iam_role.task[each.key].id
+  policy   = each.value
+}
+
+# Web: uploads under the raw prefixes (streamed or presigned multipart), reads and signs what it
+# shows, deletes what a user deletes, asks for Deep Archive restores, runs chat searches in its
+# Athena workgroup.
 data "aws_iam_policy_document" "web" {
   statement {
     sid = "Upload"
@@ -114,20 +131,9 @@ data "aws_iam_policy_document" "web" {
   }
 }
 
-resource "aws_iam_role_policy" "web" {
-  name   = "web"
-  role   = aws_iam_role.web.id
-  policy = data.aws_iam_policy_document.web.json
-}
-
 # Worker: reads the raw objects, writes what it derives (thumbnails, bronze, silver, summaries,
 # unpacked zip members under the raw prefixes), changes storage classes (a copy onto itself),
 # writes Glue manifests and starts and follows the silver job.
-resource "aws_iam_role" "worker" {
-  name               = "${var.name}-worker"
-  assume_role_policy = data.aws_iam_policy_document.assume["ecs"].json
-}
-
 data "aws_iam_policy_document" "worker" {
   statement {
     sid       = "Objects"
@@ -156,30 +162,13 @@ data "aws_iam_policy_document" "worker" {
   }
 }
 
-resource "aws_iam_role_policy" "worker" {
-  name   = "worker"
-  role   = aws_iam_role.worker.id
-  policy = data.aws_iam_policy_document.worker.json
-}
-
 # Event consumer: its queue, nothing else (the ledger is in PostgreSQL, tasks go to Redis).
-resource "aws_iam_role" "events" {
-  name               = "${var.name}-events"
-  assume_role_policy = data.aws_iam_policy_document.assume["ecs"].json
-}
-
 data "aws_iam_policy_document" "events_consumer" {
   statement {
     sid       = "Queue"
     actions   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility", "sqs:GetQueueAttributes"]
     resources = [aws_sqs_queue.events.arn]
   }
-}
-
-resource "aws_iam_role_policy" "events" {
-  name   = "events"
-  role   = aws_iam_role.events.id
-  policy = data.aws_iam_policy_document.events_consumer.json
 }
 
 # Glue job: reads its code, bronze and manifests; writes silver and its temporary files.
