@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: run test lint typecheck bench install install-dev browser speedups clean
+.PHONY: run test lint typecheck bench install install-dev browser speedups checkov clean
 
 $(VENV)/.runtime: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -14,6 +14,14 @@ $(VENV)/.runtime: requirements.txt
 $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
+
+# checkov lives in a virtualenv of its own: it pins older boto3/botocore than the app's.
+CHECKOV_VENV := .venv-checkov
+$(CHECKOV_VENV)/.installed: requirements-checkov.txt
+	test -x $(CHECKOV_VENV)/bin/python || $(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet -r requirements-checkov.txt
+	touch $@
+checkov: $(CHECKOV_VENV)/.installed
 
 install: $(VENV)/.runtime speedups
 install-dev: $(VENV)/.dev speedups
@@ -37,7 +45,7 @@ lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy .
 
-test: $(VENV)/.dev speedups browser
+test: $(VENV)/.dev speedups browser checkov
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy .
 	bash tests/run.sh
@@ -48,4 +56,4 @@ bench: $(VENV)/.dev speedups
 	$(PY) -m tests.benchmarks
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build chats/whatsapp/_speedups.*.so tests/e2e/node_modules
+	rm -rf $(VENV) $(CHECKOV_VENV) .pytest_cache .mypy_cache .ruff_cache build chats/whatsapp/_speedups.*.so tests/e2e/node_modules

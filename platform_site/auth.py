@@ -25,7 +25,13 @@ User = get_user_model()
 
 
 class OIDCBackend(OIDCAuthenticationBackend):  # type: ignore[misc]
-    """Users are keyed by the provider's ``sub`` claim; name and email follow the claims."""
+    """Users are keyed by the provider's ``sub`` claim; name, email and staff status follow the
+    claims at every sign-in (staff: a group of OIDC_STAFF_GROUPS in the OIDC_GROUPS_CLAIM)."""
+
+    def get_userinfo(self, access_token: Any, id_token: Any, payload: dict[str, Any]) -> Any:
+        # Cognito puts groups in the ID token only, not in its userinfo answer: read both.
+        userinfo = super().get_userinfo(access_token, id_token, payload)
+        return {**payload, **(userinfo or {})}
 
     def filter_users_by_claims(self, claims: dict[str, Any]) -> Any:
         sub = claims.get("sub")
@@ -54,11 +60,14 @@ class OIDCBackend(OIDCAuthenticationBackend):  # type: ignore[misc]
         family = claims.get("family_name") or ""
         if not (given or family) and claims.get("name"):
             given, _, family = str(claims["name"]).partition(" ")
-        wanted = {
+        wanted: dict[str, object] = {
             "email": claims.get("email") or user.email,
             "first_name": str(given)[:150] or user.first_name,
             "last_name": str(family)[:150] or user.last_name,
         }
+        if settings.OIDC_STAFF_GROUPS:
+            staff = bool(set(_groups(claims)) & set(settings.OIDC_STAFF_GROUPS))
+            wanted["is_staff"] = wanted["is_superuser"] = staff
         changed = False
         for field, value in wanted.items():
             if getattr(user, field) != value:
@@ -84,8 +93,15 @@ class OIDCBackend(OIDCAuthenticationBackend):  # type: ignore[misc]
         return payload
 
 
+def _groups(claims: dict[str, Any]) -> list[str]:
+    value = claims.get(settings.OIDC_GROUPS_CLAIM) or []
+    if isinstance(value, str):  # some providers send one group as a plain string
+        value = [value]
+    return [str(group) for group in value] if isinstance(value, list) else []
+
+
 def check_issuer_and_audience(payload: dict[str, Any]) -> None:
-    issuer = getattr(settings, "OIDC_OP_ISSUER", "")
+    issuer = str(getattr(settings, "OIDC_OP_ISSUER", ""))
     if issuer and payload.get("iss") != issuer:
         raise SuspiciousOperation("ID token issued by another provider")
     audience = payload.get("aud")
@@ -133,7 +149,7 @@ def api_login_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpR
 
 def provider_logout_url(request: HttpRequest) -> str:
     """Where to send the browser so signing out also ends the provider's session."""
-    endpoint = settings.OIDC_OP_LOGOUT_ENDPOINT
+    endpoint = str(settings.OIDC_OP_LOGOUT_ENDPOINT)
     back = request.build_absolute_uri(settings.LOGOUT_REDIRECT_URL)
     if not endpoint:
         return back

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from celery import Celery
+from celery.signals import worker_ready
 from kombu import Queue
 
 from ingestion.routing import CPU_QUEUE, IO_QUEUE, QUEUES
@@ -29,3 +31,11 @@ app.conf.update(
     worker_hijack_root_logger=False,
 )
 app.autodiscover_tasks()
+
+
+@worker_ready.connect
+def _start_heartbeat(**kwargs: Any) -> None:
+    """The worker's main process says it is alive (the staff readiness report reads it)."""
+    from platform_site.readiness import start_heartbeat
+
+    start_heartbeat()

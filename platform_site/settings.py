@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
-import urllib.request
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import dj_database_url
 import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
+from platform_site import oidc
 from platform_site.env import (
     env_bool,
     env_choice,
@@ -22,6 +22,7 @@ from platform_site.env import (
     env_str,
     env_url,
 )
+from platform_site.logs import logging_config
 
 # Lets ModelAdmin[...] and QuerySet[...] be subscripted at run time, as the type stubs expect.
 django_stubs_ext.monkeypatch()
@@ -46,8 +47,21 @@ SECRET_KEY = _secret_key()
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+# Behind a TLS-terminating proxy we trust (the ALB sets X-Forwarded-Proto and strips a client's
+# own): requests are known to be HTTPS, plain HTTP is redirected, browsers are told to stay on
+# HTTPS, and cookies travel over HTTPS only. /healthz answers before any of this (health.py).
+SECURE_PROXY = env_bool("SECURE_PROXY", False)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", SECURE_PROXY)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+if SECURE_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 31_536_000, minimum=0)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+# HSTS preload puts the domain on browsers' built-in lists, which takes months to undo: a choice
+# for the owner of the domain, not a default (check --deploy would otherwise warn, W021).
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -59,6 +73,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "mozilla_django_oidc",
+    "axes",
     "platform_site",
     "ingestion",
     "datasets",
@@ -67,7 +82,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the load balancer's probe carries the task's IP as Host and plain HTTP.
+    "platform_site.health.LivenessMiddleware",
+    "platform_site.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -76,6 +95,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into its 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "platform_site.urls"
@@ -103,6 +124,9 @@ DATABASE_URL = env_url(
     default=f"sqlite:///{DATA_DIR / 'db.sqlite3'}",
 )
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+# On AWS the password comes from Secrets Manager on its own (RDS manages and rotates it).
+if env_str("DATABASE_PASSWORD"):
+    DATABASES["default"]["PASSWORD"] = env_str("DATABASE_PASSWORD")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web process and the worker share the file: WAL lets readers go on while one writes.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -117,7 +141,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one user name
+# from one address, that pair is locked out for LOGIN_LOCKOUT_MINUTES and each attempt is
+# logged; the right password does not get in until then.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1) / 60
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# The log line names the user name and address locked out (never the password).
+AXES_SENSITIVE_PARAMETERS: list[str] = []
+AXES_IPWARE_PROXY_COUNT = 1 if SECURE_PROXY else None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if SECURE_PROXY else ["REMOTE_ADDR"]
+)
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
@@ -181,6 +220,11 @@ REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss"))
 BROKER_DIR = DATA_DIR / "broker"
 CELERY_TASK_TIME_LIMIT = env_int("TASK_TIME_LIMIT", 1800, minimum=10)
 CELERY_TASK_SOFT_TIME_LIMIT = max(CELERY_TASK_TIME_LIMIT - 30, 5)
+if REDIS_URL and env_str("REDIS_PASSWORD"):
+    # ElastiCache's AUTH token comes from Secrets Manager on its own (deploy/terraform).
+    _redis = urlsplit(REDIS_URL)
+    _netloc = f":{quote(env_str('REDIS_PASSWORD'), safe='')}@{_redis.netloc.rpartition('@')[2]}"
+    REDIS_URL = urlunsplit(_redis._replace(netloc=_netloc))
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {
@@ -214,30 +258,43 @@ OIDC_OP_LOGOUT_ENDPOINT = env_url("OIDC_LOGOUT_URL", schemes=("http", "https"))
 OIDC_LOGOUT_STYLE = "cognito" if OIDC_OP_LOGOUT_ENDPOINT else "standard"
 
 
-def _discover(issuer: str) -> dict[str, Any]:
-    url = issuer.rstrip("/") + "/.well-known/openid-configuration"
-    try:
-        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 (http(s) checked)
-            document: dict[str, Any] = json.load(response)
-    except (OSError, ValueError) as exc:
-        raise ImproperlyConfigured(f"OIDC_ISSUER: cannot read {url}: {exc}") from exc
-    return document
-
-
+# Local password sign-in: on without OIDC; with OIDC only when LOCAL_SIGN_IN says so (then
+# /accounts/login/?local=1 and /admin/login/ take passwords too).
+LOCAL_SIGN_IN = env_bool("LOCAL_SIGN_IN", not OIDC_ENABLED)
+# Staff (the Django admin) are the members of these provider groups, read from this claim of
+# the ID token (Cognito: cognito:groups); empty = the provider decides nobody's staff status.
+OIDC_STAFF_GROUPS = env_list("OIDC_STAFF_GROUPS", [])
+OIDC_GROUPS_CLAIM = env_str("OIDC_GROUPS_CLAIM", "cognito:groups")
 if OIDC_ENABLED:
     OIDC_RP_CLIENT_ID = env_str("OIDC_CLIENT_ID")
     OIDC_RP_CLIENT_SECRET = env_str("OIDC_CLIENT_SECRET")
     if not OIDC_RP_CLIENT_ID:
         raise ImproperlyConfigured("OIDC_CLIENT_ID: required when OIDC_ISSUER is set")
-    _oidc = _discover(OIDC_ISSUER)
-    OIDC_OP_AUTHORIZATION_ENDPOINT = _oidc["authorization_endpoint"]
-    OIDC_OP_TOKEN_ENDPOINT = _oidc["token_endpoint"]
-    OIDC_OP_USER_ENDPOINT = _oidc["userinfo_endpoint"]
-    OIDC_OP_JWKS_ENDPOINT = _oidc["jwks_uri"]
-    OIDC_OP_ISSUER = _oidc.get("issuer", OIDC_ISSUER)
+    # Explicit endpoints, or read from the provider's discovery document on first use (no
+    # network I/O here: platform_site/oidc.py).
+    _https = ("http", "https")
+    OIDC_OP_AUTHORIZATION_ENDPOINT = oidc.endpoint(
+        OIDC_ISSUER,
+        "authorization_endpoint",
+        explicit=env_url("OIDC_AUTHORIZATION_ENDPOINT", schemes=_https),
+    )
+    OIDC_OP_TOKEN_ENDPOINT = oidc.endpoint(
+        OIDC_ISSUER, "token_endpoint", explicit=env_url("OIDC_TOKEN_ENDPOINT", schemes=_https)
+    )
+    OIDC_OP_USER_ENDPOINT = oidc.endpoint(
+        OIDC_ISSUER, "userinfo_endpoint", explicit=env_url("OIDC_USERINFO_ENDPOINT", schemes=_https)
+    )
+    OIDC_OP_JWKS_ENDPOINT = oidc.endpoint(
+        OIDC_ISSUER, "jwks_uri", explicit=env_url("OIDC_JWKS_ENDPOINT", schemes=_https)
+    )
+    OIDC_OP_ISSUER = oidc.endpoint(OIDC_ISSUER, "issuer", default=OIDC_ISSUER)
     if not OIDC_OP_LOGOUT_ENDPOINT:
-        OIDC_OP_LOGOUT_ENDPOINT = _oidc.get("end_session_endpoint", "")
-    AUTHENTICATION_BACKENDS = ["platform_site.auth.OIDCBackend", *AUTHENTICATION_BACKENDS]
+        OIDC_OP_LOGOUT_ENDPOINT = oidc.endpoint(OIDC_ISSUER, "end_session_endpoint", default="")
+    AUTHENTICATION_BACKENDS = ["platform_site.auth.OIDCBackend"]
+    if LOCAL_SIGN_IN:
+        AUTHENTICATION_BACKENDS.append("django.contrib.auth.backends.ModelBackend")
+# django-axes counts failed password sign-ins; it must see every authentication first.
+AUTHENTICATION_BACKENDS.insert(0, "axes.backends.AxesStandaloneBackend")
 
 # Chats: DuckDB over the local silver Parquet, or Athena.
 CHATS_ENGINE = env_choice("CHATS_ENGINE", ("duckdb", "athena"), "duckdb")
@@ -251,14 +308,37 @@ if CHATS_ENGINE == "athena" and not ATHENA_S3_STAGING_DIR:
 # Photos
 PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 100_000_000, minimum=1)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+# Content-Security-Policy (django-csp): this site's own scripts, styles and images only, and
+# nothing inline (no script body, no style attribute: templates use classes and data attributes
+# read by static scripts). Signed URLs point at the bucket's host.
+_csp_images = ["'self'", "data:", "blob:"]
+_csp_forms = ["'self'"]
+if STORAGE_BUCKET:
+    _csp_images.append(AWS_S3_ENDPOINT_URL or "https://*.amazonaws.com")
+if OIDC_ENABLED:
+    # Signing out posts a form whose answer redirects to the provider's logout page.
+    for _url in (OIDC_ISSUER, env_str("OIDC_LOGOUT_URL")):
+        if _url:
+            _csp_forms.append("{0.scheme}://{0.netloc}".format(urlsplit(_url)))
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": _csp_images,
+        "media-src": _csp_images,
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": _csp_forms,
+    }
 }
+
+# Logs: plain lines locally; LOG_FORMAT=json (the container's default) writes one JSON object
+# per line with the request id on web requests and the task id in Celery tasks.
+LOG_FORMAT = env_choice("LOG_FORMAT", ("plain", "json"), "plain")
+LOGGING = logging_config(LOG_FORMAT, env_str("LOG_LEVEL", "INFO"))
 
 if os.environ.get("PLATFORM_TESTING"):
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -4,14 +4,14 @@ The same pure modules the web app runs do the work: ``chats.whatsapp.parser`` re
 (with ``chats.whatsapp.grammar``, its grammar, and ``chats.whatsapp.steps``, its per-message
 steps, here in Python: the C versions are not shipped), ``chats.lake.rows`` makes its rows and
 content-derived message ids, ``chats.lake.files`` names, merges and encodes the files. No
-Django here. Ship them with the job::
+Django here. deploy/terraform/glue.tf uploads them (the list is deploy/glue/modules.txt) to
+``s3://<bucket>/glue/python/`` and passes that as ``--python_modules``: the job zips the tree
+and hands it to Spark (``addPyFile``), so the driver and every executor import the same code.
+Its parameters::
 
-    zip glue-chats.zip chats/__init__.py chats/whatsapp/__init__.py chats/whatsapp/grammar.py \
-        chats/whatsapp/steps.py chats/whatsapp/parser.py chats/lake/__init__.py \
-        chats/lake/rows.py chats/lake/files.py
-    # job parameters: --extra-py-files s3://<bucket>/glue/glue-chats.zip
-    #   --manifest s3://<bucket>/glue/manifests/<run>.jsonl
-    #   --bronze_root s3://<bucket>  --silver_root s3://<bucket>/silver/whatsapp
+    --python_modules s3://<bucket>/glue/python/   (job default)
+    --bronze_root s3://<bucket>  --silver_root s3://<bucket>/silver/whatsapp   (job defaults)
+    --manifest s3://<bucket>/glue/manifests/<run>.jsonl   (per run)
 
 The manifest has one JSON object per export, in upload order::
 
@@ -30,16 +30,24 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
+import tempfile
 from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.fs as pafs
 
-from chats.lake.files import FILE_SCHEMA, file_key, from_parquet, merge, to_parquet
-from chats.lake.rows import silver_batches
-from chats.whatsapp.parser import DateOrder, parse
+# On Glue the chats modules are importable only once ship_modules has run; the names below are
+# bound by _import_modules() then (in tests, at import: the repository is on sys.path).
+try:
+    from chats.lake.files import FILE_SCHEMA, file_key, from_parquet, merge, to_parquet
+    from chats.lake.rows import silver_batches
+    from chats.whatsapp.parser import DateOrder, parse
+except ImportError:  # pragma: no cover - only on Glue before ship_modules
+    pass
 
 Export = dict[str, str]
 # ((date, owner), (export index, row index, row values in FILE_SCHEMA order))
@@ -124,11 +132,36 @@ def run(
     }
 
 
+def ship_modules(spark: Any, uri: str) -> Path:
+    """Copy the module tree at ``uri`` (``s3://…/glue/python/``) into a zip Spark distributes.
+
+    ``addPyFile`` puts the zip on the driver's ``sys.path`` and on every executor's.
+    """
+    work = Path(tempfile.mkdtemp(prefix="glue-python-"))
+    fs, root = pafs.FileSystem.from_uri(uri)
+    tree = work / "python"
+    pafs.copy_files(
+        root, str(tree), source_filesystem=fs, destination_filesystem=pafs.LocalFileSystem()
+    )
+    bundle = Path(shutil.make_archive(str(work / "modules"), "zip", tree))
+    spark.sparkContext.addPyFile(str(bundle))
+    _import_modules()
+    return bundle
+
+
+def _import_modules() -> None:
+    global DateOrder, parse, FILE_SCHEMA, file_key, from_parquet, merge, to_parquet, silver_batches
+    from chats.lake.files import FILE_SCHEMA, file_key, from_parquet, merge, to_parquet
+    from chats.lake.rows import silver_batches
+    from chats.whatsapp.parser import DateOrder, parse
+
+
 def arguments(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--manifest", required=True)
     parser.add_argument("--bronze_root", required=True)
     parser.add_argument("--silver_root", required=True)
+    parser.add_argument("--python_modules", default="", help="s3://…/glue/python/ (Glue)")
     # Glue adds its own arguments (--JOB_NAME, --job-bookmark-option, ...): ignore them.
     known, _ = parser.parse_known_args(argv)
     return known
@@ -139,6 +172,8 @@ def main(argv: Sequence[str]) -> None:
 
     args = arguments(argv)
     spark = SparkSession.builder.appName("whatsapp-silver").getOrCreate()
+    if args.python_modules:
+        ship_modules(spark, args.python_modules)
     stats = run(spark, read_manifest(args.manifest), args.bronze_root, args.silver_root)
     print(json.dumps(stats))
 

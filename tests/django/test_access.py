@@ -33,23 +33,6 @@ def test_sign_out_ends_the_session(owner_client: Any) -> None:
     assert owner_client.get("/library/").status_code == 302
 
 
-def test_healthz_is_public_and_reports_each_part(client: Client) -> None:
-    response = client.get("/healthz")
-    assert response.status_code == 200
-    body = response.json()
-    assert body["status"] == "ok"
-    assert set(body["checks"]) == {"database", "broker", "storage"}
-
-
-def test_healthz_is_503_when_storage_is_down(client: Client, settings: Any, tmp_path: Any) -> None:
-    blocker = tmp_path / "not-a-dir"
-    blocker.write_text("x")
-    settings.LOCAL_STORAGE_DIR = blocker / "storage"
-    response = client.get("/healthz")
-    assert response.status_code == 503
-    assert response.json()["checks"]["storage"]["ok"] is False
-
-
 def test_bearer_token_is_refused_when_oidc_is_off(client: Client) -> None:
     response = client.get("/api/objects?ids=1", HTTP_AUTHORIZATION="Bearer abc.def.ghi")
     assert response.status_code == 401

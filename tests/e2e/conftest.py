@@ -111,9 +111,35 @@ def page(browser: Any, platform_app: Platform) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1280, "height": 860})
     page = context.new_page()
     page.set_default_timeout(20_000)
+    violations = watch_csp(page)
     sign_in(page, platform_app.url, platform_app.username, platform_app.password)
     yield page
     context.close()
+    # Every page a test visited kept to the Content-Security-Policy (no inline script/style).
+    assert not violations, violations
+
+
+def wait_until(page: Any, expression: str, timeout: float = 20) -> Any:
+    """Poll a page expression until it is truthy. (Playwright's wait_for_function evaluates its
+    predicate with eval inside the page, which the Content-Security-Policy rightly refuses.)"""
+    deadline = time.monotonic() + timeout
+    while not (value := page.evaluate(expression)):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {expression}")
+        time.sleep(0.1)
+    return value
+
+
+def watch_csp(page: Any) -> list[str]:
+    """Chromium's reports of anything the Content-Security-Policy refused on ``page``."""
+    violations: list[str] = []
+
+    def on_console(message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(f"{page.url}: {message.text}")
+
+    page.on("console", on_console)
+    return violations
 
 
 def sign_in(page: Any, url: str, username: str, password: str) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Platform, screenshot
+from tests.e2e.conftest import Platform, screenshot, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -25,9 +25,10 @@ def test_uploaded_export_becomes_searchable(
     export.write_text(EXPORT, encoding="utf-8")
     page.goto(f"{platform_app.url}/upload/")
     page.set_input_files("#files", [str(export)])
-    page.wait_for_function(
+    wait_until(
+        page,
         "[...document.querySelectorAll('#queue li')]"
-        ".some(li => li.textContent.includes('Camping') && li.querySelector('.badge.done'))"
+        ".some(li => li.textContent.includes('Camping') && li.querySelector('.badge.done'))",
     )
     page.goto(f"{platform_app.url}/chats/")
     assert "Camping Crew" in page.inner_text("main")

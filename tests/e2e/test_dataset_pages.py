@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Platform, screenshot
+from tests.e2e.conftest import Platform, screenshot, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -45,15 +45,17 @@ def test_uploaded_csv_is_profiled_and_reported(
     broken.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 40)
     page.goto(f"{platform_app.url}/upload/")
     page.set_input_files("#files", [str(csv), str(broken)])
-    page.wait_for_function(
+    wait_until(
+        page,
         "[...document.querySelectorAll('#queue li')]"
         ".some(li => li.textContent.includes('sales 2024') && li.querySelector('.badge.done'))",
-        timeout=60_000,
+        timeout=60,
     )
-    page.wait_for_function(
+    wait_until(
+        page,
         "[...document.querySelectorAll('#queue li')]"
         ".some(li => li.textContent.includes('scan.csv') && li.querySelector('.badge.rejected'))",
-        timeout=60_000,
+        timeout=60,
     )
     assert "not text" in page.locator("#queue li", has_text="scan.csv").inner_text()
 

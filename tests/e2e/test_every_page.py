@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.e2e.conftest import SCREENSHOTS, Platform, axe_problems, sign_in
+from tests.e2e.conftest import SCREENSHOTS, Platform, axe_problems, sign_in, wait_until
 from tests.e2e.test_dataset_pages import sales_csv
 from tests.factories.gallery import photo_bytes
 
@@ -243,7 +243,7 @@ def _upload_two(page: Any, site: Site, extra: dict[str, Any], tmp: Path) -> None
     short = tmp / "shopping.md"
     short.write_text("Shopping: milk, bread, coffee\n")
     page.set_input_files("#files", [str(long_name), str(short)])
-    page.wait_for_function("document.querySelectorAll('#queue li .badge.done').length === 2")
+    wait_until(page, "document.querySelectorAll('#queue li .badge.done').length === 2")
     extra["names"] = page.eval_on_selector_all(
         "#queue .name",
         "els => els.map(e => ({text: e.textContent, shown: e.clientWidth, whole: e.scrollWidth}))",
@@ -253,7 +253,7 @@ def _upload_two(page: Any, site: Site, extra: dict[str, Any], tmp: Path) -> None
 def _open_lightbox(page: Any, site: Site, extra: dict[str, Any], tmp: Path) -> None:
     page.locator("a.tile[data-photo]").nth(1).click()
     page.wait_for_selector("#lightbox .lb-media img")
-    page.wait_for_function("!document.querySelector('#lightbox').classList.contains('lb-loading')")
+    wait_until(page, "!document.querySelector('#lightbox').classList.contains('lb-loading')")
     extra["controls"] = page.eval_on_selector_all(
         "#lightbox .lb-btn",
         """els => els.map(b => { const r = b.getBoundingClientRect();

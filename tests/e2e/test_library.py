@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.e2e.conftest import SCREENSHOTS, Platform, axe_problems, sign_in
+from tests.e2e.conftest import SCREENSHOTS, Platform, axe_problems, sign_in, wait_until
 from tests.e2e.test_dataset_pages import sales_csv
 from tests.e2e.test_every_page import PHOTOS, RITA, _session, family_export
 from tests.factories.gallery import photo_bytes
@@ -299,7 +299,7 @@ def test_a_selection_is_deleted_after_one_confirmation(
     for name in ("old draft 1.txt", "old draft 2.txt", "old draft 3.txt"):
         _upload(session, library.url, name, f"{name} text".encode())
     desktop.goto(f"{library.url}/library/?q=old+draft&sort=name")
-    desktop.wait_for_function("document.querySelectorAll('tbody tr').length === 3")
+    wait_until(desktop, "document.querySelectorAll('tbody tr').length === 3")
     boxes = desktop.locator("tbody input[name=ids]")
     boxes.nth(0).click()
     boxes.nth(1).click()

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.e2e.conftest import Platform, screenshot
+from tests.e2e.conftest import Platform, screenshot, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +27,7 @@ def test_upload_several_files_shows_progress_and_final_status(
     page.goto(f"{platform_app.url}/upload/")
     page.set_input_files("#files", [str(notes), str(empty)])
     rows = page.locator("#queue li")
-    page.wait_for_function("document.querySelectorAll('#queue li .badge.done').length === 1")
+    wait_until(page, "document.querySelectorAll('#queue li .badge.done').length === 1")
     assert rows.count() == 2
     assert (
         page.locator("#queue li", has_text="meeting notes.pdf")
@@ -40,7 +40,7 @@ def test_upload_several_files_shows_progress_and_final_status(
     page.check("#raw_only")
     page.select_option("#storage_class", "DEEP_ARCHIVE")
     page.set_input_files("#files", [str(archive)])
-    page.wait_for_function("document.querySelectorAll('#queue li .badge.done').length === 2")
+    wait_until(page, "document.querySelectorAll('#queue li .badge.done').length === 2")
     assert "Stored raw" in page.locator("#queue li", has_text="tax 2019.bin").inner_text()
     screenshot(page, "upload")
 
@@ -58,9 +58,10 @@ def test_download_from_the_library_returns_the_original_bytes(
     original.write_bytes(bytes(range(256)) * 40)
     page.goto(f"{platform_app.url}/upload/")
     page.set_input_files("#files", [str(original)])
-    page.wait_for_function(
+    wait_until(
+        page,
         "[...document.querySelectorAll('#queue li')]"
-        ".some(li => li.textContent.includes('recipe') && li.querySelector('.badge.done'))"
+        ".some(li => li.textContent.includes('recipe') && li.querySelector('.badge.done'))",
     )
     page.goto(f"{platform_app.url}/library/")
     with page.expect_download() as info:

@@ -106,3 +106,33 @@ def test_api_accepts_the_providers_id_token_as_bearer(oidc: str) -> None:
     head, payload, signature = id_token.split(".")
     forged = f"{head}.{payload}.{signature[::-1]}"
     assert api.get("/api/objects?ids=1", HTTP_AUTHORIZATION=f"Bearer {forged}").status_code == 401
+
+
+def sign_in(sub: str) -> Client:
+    client = Client()
+    callback = approve_at_provider(start_sign_in(client), sub)
+    client.get(urlparse(callback).path + "?" + urlparse(callback).query)
+    return client
+
+
+def test_members_of_the_staff_group_are_staff_and_reach_the_admin(oidc: str, settings: Any) -> None:
+    settings.OIDC_STAFF_GROUPS = ["admins"]
+    settings.OIDC_GROUPS_CLAIM = "cognito:groups"
+    claims = {"email": "root@example.org", "cognito:groups": ["admins", "family"]}
+    assert requests.put(f"{oidc}/users/staff-sub-1", json=claims, timeout=5).status_code == 204
+    requests.put(f"{oidc}/users/member-sub-1", json={"cognito:groups": ["family"]}, timeout=5)
+
+    staff = sign_in("staff-sub-1")
+    user = get_user_model().objects.get(username="staff-sub-1")
+    assert user.is_staff and user.is_superuser
+    assert staff.get("/admin/").status_code == 200
+
+    member = sign_in("member-sub-1")
+    assert not get_user_model().objects.get(username="member-sub-1").is_staff
+    assert member.get("/admin/").status_code == 302
+
+    # Taken out of the group at the provider: no longer staff from the next sign-in on.
+    requests.put(f"{oidc}/users/staff-sub-1", json={"cognito:groups": ["family"]}, timeout=5)
+    sign_in("staff-sub-1")
+    user.refresh_from_db()
+    assert not user.is_staff and not user.is_superuser

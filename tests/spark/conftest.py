@@ -17,16 +17,12 @@ from tests.services import unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 GLUE_JOB = ROOT / "deploy" / "glue" / "whatsapp_silver_job.py"
-# What the Glue job is deployed with (--extra-py-files): the pure modules, nothing of Django.
-SHIPPED = (
-    "chats/__init__.py",
-    "chats/whatsapp/__init__.py",
-    "chats/whatsapp/grammar.py",
-    "chats/whatsapp/steps.py",
-    "chats/whatsapp/parser.py",
-    "chats/lake/__init__.py",
-    "chats/lake/rows.py",
-    "chats/lake/files.py",
+# What the Glue job is deployed with (deploy/glue/modules.txt, uploaded by Terraform): the pure
+# modules, nothing of Django.
+SHIPPED = tuple(
+    line.strip()
+    for line in (ROOT / "deploy" / "glue" / "modules.txt").read_text().splitlines()
+    if line.strip() and not line.startswith("#")
 )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -70,3 +71,20 @@ def test_glue_job_matches_the_local_writer_across_cumulative_exports(
     shutil.rmtree(glue)
     run_glue(glue_job, spark, list(ChatExport.objects.order_by("pk")), glue)
     assert rows(glue) == rows(local)
+
+
+def test_glue_job_ships_the_uploaded_module_tree_to_spark(
+    spark: Any, glue_job: Any, tmp_path: Path
+) -> None:
+    """On Glue, --python_modules names the tree Terraform uploaded; the job zips it for Spark."""
+    from tests.spark.conftest import ROOT, SHIPPED
+
+    uploaded = tmp_path / "glue" / "python"
+    for name in SHIPPED:
+        (uploaded / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / name, uploaded / name)
+    bundle = glue_job.ship_modules(spark, uploaded.as_uri() + "/")
+    with zipfile.ZipFile(bundle) as archive:
+        files = [name for name in archive.namelist() if not name.endswith("/")]
+    assert sorted(files) == sorted(SHIPPED)
+    assert bundle.name in spark.sparkContext._python_includes

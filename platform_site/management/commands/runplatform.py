@@ -1,48 +1,42 @@
-"""Start every process of the platform and stop them all together (``make run``).
+"""Start every process of the platform and keep them running (``make run``).
 
 The web app (gunicorn), a Celery worker for the ``io`` and ``cpu`` queues, and the SQS consumer
-when SQS_QUEUE_URL is set. Ctrl-C or SIGTERM stops them all; if one dies, the others are stopped.
+when SQS_QUEUE_URL is set: the table in ``processes()``; add a process there and it is
+supervised like the others. A process that dies is restarted with backoff while the others go
+on; one that keeps failing right after it starts stops everything, saying why
+(platform_site/supervisor.py). Ctrl-C or SIGTERM stops them all.
 """
 
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
 import sys
-import time
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from platform_site.env import env_int, env_str
+from platform_site.supervisor import Program, Supervisor
 
 
-class Command(BaseCommand):
-    help = "Run the web app, a Celery worker and (with SQS_QUEUE_URL) the event consumer."
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        port = env_int("PORT", 8000, minimum=1)
-        host = env_str("HOST", "127.0.0.1")
-        python = sys.executable
-        bin_dir = os.path.dirname(python)
-        commands = {
-            "web": [
+def processes() -> list[Program]:
+    """What runplatform runs: the same commands as the container's (deploy/Dockerfile)."""
+    python = sys.executable
+    bin_dir = os.path.dirname(python)
+    table = [
+        Program(
+            "web",
+            [
                 os.path.join(bin_dir, "gunicorn"),
+                "--config",
+                "python:platform_site.gunicorn",
                 "platform_site.wsgi",
-                "--bind",
-                f"{host}:{port}",
-                "--workers",
-                str(env_int("WEB_WORKERS", 2, minimum=1)),
-                "--threads",
-                "4",
-                "--timeout",
-                "900",
-                "--access-logfile",
-                "-",
             ],
-            "worker": [
+        ),
+        Program(
+            "worker",
+            [
                 os.path.join(bin_dir, "celery"),
                 "-A",
                 "platform_site",
@@ -54,37 +48,31 @@ class Command(BaseCommand):
                 "--loglevel",
                 "INFO",
             ],
-        }
-        if settings.SQS_QUEUE_URL:
-            commands["events"] = [python, "manage.py", "consume_events"]
-        processes = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}
+        ),
+    ]
+    if settings.SQS_QUEUE_URL:
+        table.append(Program("events", [python, "manage.py", "consume_events"]))
+    return table
+
+
+class Command(BaseCommand):
+    help = "Run and supervise the web app, a Celery worker and (with SQS_QUEUE_URL) the consumer."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        port = env_int("PORT", 8000, minimum=1)
+        host = env_str("HOST", "127.0.0.1")
+        table = processes()
+
+        def say(message: str) -> None:
+            self.stderr.write(message)
+            self.stderr.flush()
+
         self.stdout.write(
-            f"Personal data platform at http://{host}:{port}/ ({', '.join(processes)} running;"
-            " Ctrl-C stops everything)"
+            f"Personal data platform at http://{host}:{port}/ "
+            f"({', '.join(p.name for p in table)} running; Ctrl-C stops everything)"
         )
-        stopping = False
-
-        def stop(signum: int, frame: Any) -> None:
-            nonlocal stopping
-            stopping = True
-
-        signal.signal(signal.SIGINT, stop)
-        signal.signal(signal.SIGTERM, stop)
-        try:
-            while not stopping:
-                for name, process in processes.items():
-                    if process.poll() is not None:
-                        self.stderr.write(f"{name} exited with {process.returncode}; stopping")
-                        stopping = True
-                time.sleep(0.5)
-        finally:
-            for process in processes.values():
-                if process.poll() is None:
-                    process.send_signal(signal.SIGTERM)
-            deadline = time.monotonic() + 20
-            for process in processes.values():
-                try:
-                    process.wait(timeout=max(0.1, deadline - time.monotonic()))
-                except subprocess.TimeoutExpired:
-                    process.kill()
+        self.stdout.flush()
+        code = Supervisor(table, say=say).run()
+        if code:
+            raise CommandError("stopped after repeated failures", returncode=code)
         self.stdout.write("stopped")
