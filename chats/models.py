@@ -64,3 +64,21 @@ class ChatExport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.chat_name} ({self.message_count} messages)"
+
+
+class SilverOwner(models.Model):
+    """One row per owner whose chats reach silver: what that owner's one silver writer locks.
+
+    See chats.lake.lock: on PostgreSQL every write of the owner's silver holds a row lock on
+    this row for as long as it writes.
+    """
+
+    owner = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "silver owner"
+
+    def __str__(self) -> str:
+        return f"silver of owner {self.owner_id}"
