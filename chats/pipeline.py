@@ -47,6 +47,8 @@ def ingest_export_object(obj: StoredObject) -> str:
     """
     if obj.owner_id is None:
         raise Rejected("The object's key names no known owner.")
+    if obj.deleted_at is not None:
+        return "Deleted before it was imported; nothing was kept."
     with storage.open_object(obj.key) as handle:
         try:
             found = detect_format(handle)
@@ -70,6 +72,8 @@ def ingest_export_object(obj: StoredObject) -> str:
     try:
         stats = build_export_silver(export)
     except SourceDeleted:
+        # The clean-up hook may have run before the copy was made.
+        storage.delete(export.bronze_key)
         return f"WhatsApp chat “{export.chat_name}”: deleted while importing; nothing was kept."
     return (
         f"WhatsApp chat “{export.chat_name}”: {export.message_count} messages "

@@ -154,11 +154,15 @@ def test_an_upload_deleted_before_its_import_publishes_nothing(owner: Any) -> No
     obj = upload_chat(owner, ANDROID, "WhatsApp Chat with Gone.txt")
     with held_in_thread(owner.pk):
         thread = Thread(lambda: ingest_export(obj.pk))
-        thread.start()  # the import waits for the lock ...
-        mark_deleted(obj)  # ... while the upload is deleted
+        thread.start()
+        while not ChatExport.objects.filter(source=obj).exists():  # the import has begun ...
+            assert thread.is_alive(), thread.error
+        mark_deleted(obj)  # ... and waits for the lock while its upload is deleted
     thread.finish()
     assert silver_chats(owner) == {"Kept"}
-    assert ChatExport.objects.get(source=obj).message_count == 0
+    export = ChatExport.objects.get(source=obj)
+    assert export.message_count == 0
+    assert not storage.exists(export.bronze_key)
     obj.refresh_from_db()
     assert "deleted while importing" in obj.reason
 
