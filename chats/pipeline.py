@@ -75,6 +75,12 @@ def ingest_export_object(obj: StoredObject) -> str:
         # The clean-up hook may have run before the copy was made.
         storage.delete(export.bronze_key)
         return f"WhatsApp chat “{export.chat_name}”: deleted while importing; nothing was kept."
+    if stats.glue_run:
+        run = "the next Glue run" if stats.glue_run == "queued" else f"Glue run {stats.glue_run}"
+        return (
+            f"WhatsApp chat “{export.chat_name}”: {export.message_count} messages; "
+            f"{run} adds them to silver."
+        )
     return (
         f"WhatsApp chat “{export.chat_name}”: {export.message_count} messages "
         f"({stats.rows_added} new in silver, {len(stats.dates)} days written)."

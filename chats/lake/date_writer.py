@@ -54,6 +54,8 @@ class WriteStats:
     files_written: int = 0
     files_deleted: int = 0
     dates: set[str] = field(default_factory=set)
+    # AWS: the Glue run that writes these rows ("queued": the one after the running run).
+    glue_run: str = ""
 
 
 def mark_generation() -> bytes:

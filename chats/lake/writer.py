@@ -22,11 +22,12 @@ import pyarrow.compute as pc
 from django.db.models import Max, Min
 from django.utils import timezone
 
+from chats.lake import glue
 from chats.lake.date_writer import SilverWriter, WriteStats, mark_generation, owner_dates
 from chats.lake.lock import owner_lock
 from chats.lake.rows import silver_column_batches
 from chats.models import ChatExport, SilverStatus
-from chats.whatsapp.parser import DateOrder, parse_columns
+from chats.whatsapp.parser import DateOrder, MessageColumns, parse_columns
 from ingestion import storage
 from ingestion.models import StoredObject
 
@@ -36,8 +37,8 @@ __all__ = [
     "SourceDeleted",
     "WriteStats",
     "build_export_silver",
+    "count_export",
     "export_batches",
-    "glue_manifest",
     "mark_generation",
     "rebuild_chats",
     "silver_root_dates",
@@ -47,6 +48,14 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 DATE_ORDERS: tuple[DateOrder, ...] = ("day-first", "month-first", "year-first")
+COUNT_FIELDS = [
+    "message_count",
+    "media_count",
+    "system_count",
+    "participants",
+    "first_ts",
+    "last_ts",
+]
 
 
 @dataclass
@@ -76,6 +85,19 @@ class ExportCounts:
         if self.first_ts is None or self.last_ts is None:
             return None
         return self.first_ts.date().isoformat(), self.last_ts.date().isoformat()
+
+    def add_columns(self, columns: MessageColumns) -> None:
+        """The same counts from the parser's columns (when no silver rows are made here)."""
+        if not columns.timestamp:
+            return
+        self.messages += len(columns.timestamp)
+        self.media += sum(columns.has_media)
+        self.system += sum(columns.system)
+        self.senders.update(s for s in columns.sender if s is not None)
+        low = dt.datetime.fromisoformat(min(columns.timestamp))
+        high = dt.datetime.fromisoformat(max(columns.timestamp))
+        self.first_ts = low if self.first_ts is None else min(self.first_ts, low)
+        self.last_ts = high if self.last_ts is None else max(self.last_ts, high)
 
     def apply(self, export: ChatExport) -> None:
         export.message_count = self.messages
@@ -107,6 +129,16 @@ def export_batches(
             if counts is not None:
                 counts.add(batch)
             yield batch
+
+
+def count_export(export: ChatExport) -> ExportCounts:
+    """The counts of one bronze export, from the parser alone (AWS: Glue makes the rows)."""
+    counts = ExportCounts()
+    order = export.date_order if export.date_order in DATE_ORDERS else None
+    with storage.open_object(export.bronze_key) as handle:
+        for columns in parse_columns(handle, order):  # type: ignore[arg-type]  # checked
+            counts.add_columns(columns)
+    return counts
 
 
 class SourceDeleted(Exception):
@@ -160,17 +192,7 @@ def _publish(done: Written) -> None:
         export.silver_built_at = now
         export.silver_error = ""
         export.save(
-            update_fields=[
-                "message_count",
-                "media_count",
-                "system_count",
-                "participants",
-                "first_ts",
-                "last_ts",
-                "silver_status",
-                "silver_built_at",
-                "silver_error",
-            ]
+            update_fields=[*COUNT_FIELDS, "silver_status", "silver_built_at", "silver_error"]
         )
 
 
@@ -187,7 +209,16 @@ def build_export_silver(export: ChatExport) -> WriteStats:
     Runs under the owner's lock (chats.lake.lock). Raises SourceDeleted, leaving none of the
     export's messages in silver, when its upload is deleted before or while it is written:
     the upload is checked once the lock is held and again just before the write is published.
+
+    AWS with a Glue job (chats.lake.glue): the export is counted here and queued for the
+    owner's next Glue run, which the lock lets start only with exports that are not deleted.
     """
+    if glue.enabled():
+        counts = count_export(export)
+        counts.apply(export)
+        export.silver_status = SilverStatus.PENDING
+        export.save(update_fields=[*COUNT_FIELDS, "silver_status"])
+        return glue.queue_build(export.owner_id)
     gone = False
     try:
         with owner_lock(export.owner_id):
@@ -252,6 +283,8 @@ def rebuild_chats(
 
             # The span is read before the run: a renamed chat's rows lie in its exports' dates.
             dates = purge_dates()
+            if glue.enabled():
+                return glue.queue_rebuild(owner_id, chats, dates)
             stats, done = _write(writer, chosen, lambda: dates, progress)
             _publish(done)
     except Exception as exc:
@@ -263,17 +296,3 @@ def rebuild_chats(
 def silver_root_dates(owner_id: int) -> list[str]:
     """The owner's silver dates, sorted (for pages that list them)."""
     return sorted(owner_dates(str(owner_id)))
-
-
-def glue_manifest(exports: Iterable[ChatExport]) -> list[dict[str, str]]:
-    """The Glue job's manifest lines (deploy/glue/whatsapp_silver_job.py), in upload order."""
-    chosen = sorted((e for e in exports if e.bronze_key), key=lambda e: (e.created_at, e.pk))
-    return [
-        {
-            "key": e.bronze_key,
-            "owner": str(e.owner_id),
-            "chat": e.chat_name,
-            "date_order": e.date_order,
-        }
-        for e in chosen
-    ]
