@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
@@ -101,6 +102,13 @@ class SilverOwner(models.Model):
 
     def __str__(self) -> str:
         return f"silver of owner {self.owner_id}"
+
+    def add_rebuild(self, chats: Iterable[str], *, every: bool, dates: Iterable[str]) -> None:
+        """Queue a rebuild of these chats (or of ``every`` chat) for the next Glue run."""
+        self.rebuild_all = self.rebuild_all or every
+        self.rebuild_chats = sorted(set(self.rebuild_chats) | set(chats))
+        self.rebuild_dates = sorted(set(self.rebuild_dates) | set(dates))
+        self.save(update_fields=["rebuild_chats", "rebuild_all", "rebuild_dates"])
 
 
 class GlueRun(models.Model):

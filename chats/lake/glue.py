@@ -150,12 +150,7 @@ def queue_rebuild(
     """Queue a rebuild of the owner's chats (all of them when ``chats`` is None)."""
     with owner_lock(owner_id):
         owner, _ = SilverOwner.objects.get_or_create(owner_id=owner_id)
-        if chats is None:
-            owner.rebuild_all = True
-        else:
-            owner.rebuild_chats = sorted(set(owner.rebuild_chats) | set(chats))
-        owner.rebuild_dates = sorted(set(owner.rebuild_dates) | set(dates))
-        owner.save(update_fields=["rebuild_chats", "rebuild_all", "rebuild_dates"])
+        owner.add_rebuild(chats or (), every=chats is None, dates=dates)
         run = start_queued(owner_id)
     return WriteStats(glue_run=run.job_run_id if run is not None else "queued")
 
@@ -301,10 +296,7 @@ def _settle(run: GlueRun) -> None:
     if run.rebuild_all or run.rebuild_chats:
         # The rebuild (a rename, a deleted export) still has to happen: queue it again.
         owner, _ = SilverOwner.objects.get_or_create(owner_id=run.owner_id)
-        owner.rebuild_all = owner.rebuild_all or run.rebuild_all
-        owner.rebuild_chats = sorted(set(owner.rebuild_chats) | set(run.rebuild_chats))
-        owner.rebuild_dates = sorted(set(owner.rebuild_dates) | set(run.rebuild_dates))
-        owner.save(update_fields=["rebuild_chats", "rebuild_all", "rebuild_dates"])
+        owner.add_rebuild(run.rebuild_chats, every=run.rebuild_all, dates=run.rebuild_dates)
 
 
 def sweep() -> int:
