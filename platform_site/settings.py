@@ -245,6 +245,7 @@ ATHENA_WORK_GROUP = env_str("ATHENA_WORK_GROUP", "primary")
 ATHENA_DATABASE = env_str("ATHENA_DATABASE", "personal_data")
 ATHENA_TABLE = env_str("ATHENA_TABLE", "whatsapp_silver")
 ATHENA_S3_STAGING_DIR = env_url("ATHENA_S3_STAGING_DIR", schemes=("s3",))
+AWS_ATHENA_ENDPOINT_URL = env_url("AWS_ATHENA_ENDPOINT_URL", schemes=("http", "https"))
 if CHATS_ENGINE == "athena" and not ATHENA_S3_STAGING_DIR:
     raise ImproperlyConfigured("ATHENA_S3_STAGING_DIR: required when CHATS_ENGINE=athena")
 # Chat silver on AWS: the Glue job that builds it (unset: the worker builds it; see README).
