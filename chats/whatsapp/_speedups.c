@@ -110,7 +110,6 @@ static Py_ssize_t match_header(const unsigned char *s, Py_ssize_t n, Py_ssize_t 
     q += k;
     if (q < n && s[q] == '.')
         q++;
-    h->date1 = q;
     /* ,? SPACE */
     if (q < n && s[q] == ',')
         q++;
@@ -134,6 +133,8 @@ static Py_ssize_t match_header(const unsigned char *s, Py_ssize_t n, Py_ssize_t 
             break;
         }
     }
+    /* The date span holds all before the time (date, comma, space, word): the file's layout. */
+    h->date1 = q;
     /* TIME: [0-2]?\d [:.] [0-5]\d ([:.][0-5]\d)?+ AMPM?+ */
     h->time0 = q;
     if (q + 2 < n && s[q] >= '0' && s[q] <= '2' && is_digit(s[q + 1]) && is_colon_or_dot(s[q + 2]))

@@ -20,7 +20,16 @@ from collections.abc import Callable, Iterable
 from itertools import repeat
 from typing import Any, TypeVar
 
-from chats.whatsapp.grammar import BIDI_DELETE, DIGITS, SPLIT, TIME_PARTS, DateOrder, Layout
+from chats.whatsapp.grammar import (
+    BIDI_DELETE,
+    DIGITS,
+    SPLIT,
+    TIME_PARTS,
+    DateOrder,
+    Layout,
+    date_shape,
+    time_shape,
+)
 
 try:
     from chats.whatsapp import _speedups
@@ -45,23 +54,39 @@ __all__ = [
 
 
 class Dates(dict[bytes, str | None]):
-    """Dates as written -> ``YYYY-MM-DDT`` (None if impossible), computed on first use."""
+    """Dates as written -> ``YYYY-MM-DDT``, computed on first use.
 
-    def __init__(self, order: DateOrder) -> None:
+    None for an impossible date, or one written in another layout than ``shape`` (the
+    file's, :func:`chats.whatsapp.grammar.date_shape`; None: any): its line is no header.
+    """
+
+    def __init__(self, order: DateOrder, shape: bytes | None = None) -> None:
         super().__init__()
         self.order: DateOrder = order
+        self.shape = shape
 
     def __missing__(self, raw: bytes) -> str | None:
-        date = date_value(raw, self.order)
+        date = None
+        if self.shape is None or date_shape(raw) == self.shape:
+            date = date_value(raw, self.order)
         value = self[raw] = None if date is None else date + "T"
         return value
 
 
 class Times(dict[bytes, str | None]):
-    """Times as written -> ``HH:MM:SS`` (None if impossible), computed on first use."""
+    """Times as written -> ``HH:MM:SS``, computed on first use; None for an impossible time
+    or one written in another layout than ``shape`` (:func:`chats.whatsapp.grammar.time_shape`).
+    """
+
+    def __init__(self, shape: bytes | None = None) -> None:
+        super().__init__()
+        self.shape = shape
 
     def __missing__(self, raw: bytes) -> str | None:
-        value = self[raw] = time_value(raw)
+        value = None
+        if self.shape is None or time_shape(raw) == self.shape:
+            value = time_value(raw)
+        self[raw] = value
         return value
 
 
@@ -79,8 +104,11 @@ def decode(raw: bytes) -> str:
 
 
 def date_value(raw: bytes, order: DateOrder) -> str | None:
-    """``YYYY-MM-DD`` for a date as written, or None if it is not a calendar date."""
-    fields = DIGITS.findall(raw.decode())
+    """``YYYY-MM-DD`` for a date as written (what precedes a header's time), or None if it is
+    not a calendar date."""
+    fields = DIGITS.findall(raw)
+    if len(fields) != 3:
+        return None
     if order == "year-first":
         year, month, day = fields
     elif order == "day-first":
@@ -88,7 +116,7 @@ def date_value(raw: bytes, order: DateOrder) -> str | None:
     else:
         month, day, year = fields
     if len(year) == 2:
-        year = "20" + year
+        year = b"20" + year
     elif len(year) != 4:
         return None
     try:
