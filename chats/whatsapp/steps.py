@@ -18,6 +18,7 @@ import itertools
 import operator
 from collections.abc import Callable, Iterable
 from itertools import repeat
+from json.encoder import encode_basestring  # what json.dumps(ensure_ascii=False) quotes with
 from typing import Any, TypeVar
 
 from chats.whatsapp.grammar import (
@@ -46,6 +47,7 @@ __all__ = [
     "columns",
     "date_value",
     "decode",
+    "json_rows",
     "rows",
     "splitter",
     "time_value",
@@ -217,3 +219,42 @@ def rows(row: type[Row], columns: tuple[list[Any], ...]) -> Iterable[Row]:
     if _speedups is not None:
         return _speedups.rows(row, columns)
     return map(tuple.__new__, repeat(row), zip(*columns, strict=True))
+
+
+# One message, as json.dumps({...}, ensure_ascii=False) writes it (keys in this order).
+JSON_ROW = (
+    '{"timestamp": "%s", "sender": %s, "message": %s, "system": %s, "has_media": %s, "line": %d}'
+)
+_FLAGS = ("false", "true")
+
+
+def json_rows(columns: tuple[list[Any], ...]) -> str:
+    """Messages given as columns (:class:`chats.whatsapp.parser.MessageColumns`) as JSON
+    objects, ``",\\n"`` between them, each as ``json.dumps(message, ensure_ascii=False)``.
+
+    A column at a time rather than a dict and an encoder call per message (3.7 of the 5.2 s
+    of ``parse_chat`` on 1M messages went there): strings are quoted by the json module's own
+    function, timestamps need no quoting (digits, dashes, colons, a T), the few senders are
+    quoted once each, and one %-format per message makes its line. The C version writes
+    UTF-8 directly; it declines (None) values the parser never makes, which the Python takes.
+    """
+    if _speedups is not None:
+        done = _speedups.json_rows(columns)
+        if done is not None:
+            return done
+    timestamp, sender, message, system, has_media, line = columns
+    quoted = {s: "null" if s is None else encode_basestring(s) for s in set(sender)}
+    return ",\n".join(
+        map(
+            JSON_ROW.__mod__,
+            zip(
+                timestamp,
+                map(quoted.__getitem__, sender),
+                map(encode_basestring, message),
+                map(_FLAGS.__getitem__, system),
+                map(_FLAGS.__getitem__, has_media),
+                line,
+                strict=True,
+            ),
+        )
+    )

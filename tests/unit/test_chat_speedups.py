@@ -258,3 +258,41 @@ def test_a_generated_export_parses_the_same_in_c_and_in_python(
     monkeypatch.setattr(parse_steps, "_speedups", None)
     assert parsing.parse_bytes(data) == with_c
     assert len(with_c) == 20_000
+
+
+json_text = st.text(
+    st.characters(blacklist_categories=["Cs"])
+    | st.sampled_from(['"', "\\", "\x00", "\x1f", "\x7f", "\n", "\r", "\t", "\b", "\f", "\u2028"])
+)
+
+
+@SETTINGS
+@given(
+    st.lists(
+        st.tuples(
+            st.from_regex(
+                r"20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9]", fullmatch=True
+            ),
+            st.none() | json_text,
+            json_text,
+            st.booleans(),
+            st.booleans(),
+            st.integers(1, 10**12),
+        ),
+        max_size=20,
+    )
+)
+def test_json_rows_match(rows: list[tuple[Any, ...]]) -> None:
+    assert speedups is not None
+    columns = MessageColumns(*([row[i] for row in rows] for i in range(6)))
+    assert speedups.json_rows(columns) == in_python(parse_steps.json_rows, columns)
+
+
+def test_json_rows_leave_what_the_parser_never_makes_to_the_python() -> None:
+    assert speedups is not None
+    lone_surrogate = MessageColumns(["2024-01-01T00:00:00"], [None], ["\ud800"], [False],
+                                    [False], [1])  # fmt: skip
+    huge_line = MessageColumns(["2024-01-01T00:00:00"], [None], ["x"], [False], [False], [10**30])
+    for columns in (lone_surrogate, huge_line):
+        assert speedups.json_rows(columns) is None
+        assert parse_steps.json_rows(columns) == in_python(parse_steps.json_rows, columns)
