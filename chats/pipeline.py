@@ -12,7 +12,8 @@ from pathlib import PurePosixPath
 
 from django.db import transaction
 
-from chats.lake.writer import WriteStats, build_export_silver, rebuild_chats
+from chats.lake.lock import owner_lock
+from chats.lake.writer import SourceDeleted, WriteStats, build_export_silver, rebuild_chats
 from chats.models import ChatExport, SilverStatus
 from chats.whatsapp.names import chat_name_from_filename
 from chats.whatsapp.parser import NotAChatExport, detect_format, parse
@@ -46,6 +47,8 @@ def ingest_export_object(obj: StoredObject) -> str:
     """
     if obj.owner_id is None:
         raise Rejected("The object's key names no known owner.")
+    if obj.deleted_at is not None:
+        return "Deleted before it was imported; nothing was kept."
     with storage.open_object(obj.key) as handle:
         try:
             found = detect_format(handle)
@@ -66,7 +69,18 @@ def ingest_export_object(obj: StoredObject) -> str:
         export.silver_status = SilverStatus.PENDING
         export.save()
     storage.copy(obj.key, export.bronze_key)
-    stats = build_export_silver(export)
+    try:
+        stats = build_export_silver(export)
+    except SourceDeleted:
+        # The clean-up hook may have run before the copy was made.
+        storage.delete(export.bronze_key)
+        return f"WhatsApp chat “{export.chat_name}”: deleted while importing; nothing was kept."
+    if stats.glue_run:
+        run = "the next Glue run" if stats.glue_run == "queued" else f"Glue run {stats.glue_run}"
+        return (
+            f"WhatsApp chat “{export.chat_name}”: {export.message_count} messages; "
+            f"{run} adds them to silver."
+        )
     return (
         f"WhatsApp chat “{export.chat_name}”: {export.message_count} messages "
         f"({stats.rows_added} new in silver, {len(stats.dates)} days written)."
@@ -102,9 +116,13 @@ def forget_export(
 ) -> WriteStats:
     """After an export was deleted: remove its bronze copy, and its messages from silver.
 
-    The chat is rebuilt from the exports it has left, so messages that a remaining export
-    also holds stay; `span` (first and last date of the deleted export) says where to look.
+    The chat cleanup hook of a deleted chat upload; the export's upload is already marked
+    deleted (or gone). Under the owner's silver lock, so it waits for an import that is
+    writing and then undoes what that import wrote. The chat is rebuilt from the exports it
+    has left (not deleted), so messages that a remaining export also holds stay; `span` (first
+    and last date of the deleted export) says where to look.
     """
-    if bronze_key:
-        storage.delete(bronze_key)
-    return rebuild_chats(owner_id, {chat_name}, also_span=span)
+    with owner_lock(owner_id):
+        if bronze_key:
+            storage.delete(bronze_key)
+        return rebuild_chats(owner_id, {chat_name}, also_span=span)

@@ -7,7 +7,6 @@ only ever selects among that user's own messages.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -16,9 +15,10 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from chats import charts, presenters
-from chats.filters import BadQuery, SearchParams
+from chats.forms import ChatForm, ConversationForm, SearchForm, first_error, search_query
 from chats.search.backend import ChatsUnavailable, get_engine, owner_of
 from chats.search.engines import ChatEngine, Cursor
+from chats.search.query import MessageFilter
 from ingestion.models import Status, StoredObject
 from ingestion.routing import Kind
 
@@ -102,16 +102,22 @@ def search(request: HttpRequest) -> HttpResponse:
         return engine
     owner = owner_of(request.user)
     context: dict[str, Any] = {"chat_names": _chat_names(engine, owner)}
-    try:
-        params = SearchParams.from_query(request.GET, default_limit=SEARCH_PAGE_SIZE)
-    except BadQuery as exc:
-        context.update(params=SearchParams(), error=str(exc), days=[])
+    form = SearchForm(
+        request.GET,
+        owner=owner,
+        page_size=SEARCH_PAGE_SIZE,
+        page_size_is_max=True,
+        newest_first=True,
+    )
+    context["form"] = form
+    if not form.is_valid():
+        context.update(params=MessageFilter(owner=owner), error=first_error(form), days=[])
         return render(request, "chats/search.html", context, status=400)
-    params = replace(params, limit=min(params.limit, SEARCH_PAGE_SIZE))
+    params = form.message_filter
     context.update(params=params, hue=presenters.sender_hue(params.chat))
     if not params.filtered:
         return render(request, "chats/search.html", context)
-    page = engine.search(params.to_filter(owner, newest_first=True))
+    page = engine.search(params)
     urls = presenters.photo_urls(request.user, page.rows)
     hues = presenters.sender_hues(r["sender"] for r in page.rows)
     bubbles = [
@@ -121,19 +127,19 @@ def search(request: HttpRequest) -> HttpResponse:
         searched=True,
         days=presenters.by_day(bubbles),
         count=len(bubbles),
-        next_params=params.params(cursor=page.next_cursor) if page.next_cursor else "",
+        next_params=search_query(params, cursor=page.next_cursor) if page.next_cursor else "",
         first_page=params.cursor is None,
     )
     return render(request, "chats/search.html", context)
 
 
 def _conversation_rows(
-    engine: ChatEngine, owner: str, chat: str, request: HttpRequest
+    engine: ChatEngine, owner: str, chat: str, asked: dict[str, Any]
 ) -> tuple[list[dict[str, Any]], str | None, str | None, str | None]:
     """Rows of the page asked for, the anchor message id, and cursors for older and newer."""
-    at = request.GET.get("at") or None
-    cursor = request.GET.get("cursor") or None
-    direction = request.GET.get("dir", "older")
+    at = asked.get("at") or None
+    cursor = asked.get("cursor") or None
+    direction = asked["dir"]
     if at:
         rows = engine.message_context(owner, chat, at, CONTEXT_RADIUS)
         if rows:
@@ -146,8 +152,6 @@ def _conversation_rows(
             )
             return rows, at, older, newer
         cursor = None  # the message is gone (or not this chat's): show the latest page instead
-    if cursor is not None:
-        Cursor.decode(cursor)  # ValueError for a malformed one
     if direction == "newer":
         page = engine.conversation(owner, chat, cursor, CONVERSATION_PAGE_SIZE)
         older = Cursor.after_row(page.rows[0]).encode() if page.rows and cursor else None
@@ -160,16 +164,15 @@ def _conversation_rows(
 @require_GET
 def conversation(request: HttpRequest) -> HttpResponse:
     """One chat as bubbles, a page at a time (the latest page first), or around one message."""
-    chat = request.GET.get("chat", "")
-    if not chat:
+    form = ConversationForm(request.GET)
+    if not form.is_valid() and "chat" in form.errors:
         return redirect("chats:index")
+    chat: str = form.cleaned_data["chat"]
     engine = _engine(request)
     if isinstance(engine, HttpResponse):
         return engine
     owner = owner_of(request.user)
-    try:
-        rows, anchor, older, newer = _conversation_rows(engine, owner, chat, request)
-    except ValueError:
+    if not form.is_valid():
         return render(
             request,
             "chats/conversation.html",
@@ -181,7 +184,8 @@ def conversation(request: HttpRequest) -> HttpResponse:
             },
             status=400,
         )
-    me = request.GET.get("me") or None
+    rows, anchor, older, newer = _conversation_rows(engine, owner, chat, form.cleaned_data)
+    me = form.cleaned_data["me"] or None
     urls = presenters.photo_urls(request.user, rows)
     hues = presenters.sender_hues(r["sender"] for r in rows)
     bubbles = [presenters.bubble(r, photo_urls=urls, hues=hues, me=me, anchor=anchor) for r in rows]
@@ -222,9 +226,10 @@ def _stat_cards(totals: dict[str, Any]) -> list[tuple[str, str]]:
 @require_GET
 def stats(request: HttpRequest) -> HttpResponse:
     """One chat's statistics as charts drawn on the server."""
-    chat = request.GET.get("chat", "")
-    if not chat:
+    form = ChatForm(request.GET)
+    if not form.is_valid():
         return redirect("chats:index")
+    chat = form.cleaned_data["chat"]
     engine = _engine(request)
     if isinstance(engine, HttpResponse):
         return engine

@@ -302,8 +302,18 @@ ATHENA_WORK_GROUP = env_str("ATHENA_WORK_GROUP", "primary")
 ATHENA_DATABASE = env_str("ATHENA_DATABASE", "personal_data")
 ATHENA_TABLE = env_str("ATHENA_TABLE", "whatsapp_silver")
 ATHENA_S3_STAGING_DIR = env_url("ATHENA_S3_STAGING_DIR", schemes=("s3",))
+AWS_ATHENA_ENDPOINT_URL = env_url("AWS_ATHENA_ENDPOINT_URL", schemes=("http", "https"))
 if CHATS_ENGINE == "athena" and not ATHENA_S3_STAGING_DIR:
     raise ImproperlyConfigured("ATHENA_S3_STAGING_DIR: required when CHATS_ENGINE=athena")
+# Chat silver on AWS: the Glue job that builds it (unset: the worker builds it; see README).
+GLUE_JOB_NAME = env_str("GLUE_JOB_NAME")
+AWS_GLUE_ENDPOINT_URL = env_url("AWS_GLUE_ENDPOINT_URL", schemes=("http", "https"))
+# First wait before a Glue run's state is checked; later checks back off to 10 minutes.
+GLUE_POLL_SECONDS = env_int("GLUE_POLL_SECONDS", 30, minimum=1)
+if GLUE_JOB_NAME and not STORAGE_BUCKET:
+    raise ImproperlyConfigured(
+        "GLUE_JOB_NAME: the Glue job reads and writes the bucket; set STORAGE_BUCKET as well"
+    )
 
 # Photos
 PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 100_000_000, minimum=1)

@@ -1,26 +1,20 @@
-"""The silver writer: bronze exports → Parquet rows by date, through ingestion.storage.
-
-One run (:class:`SilverWriter`) belongs to one owner. Messages stream from the parser in
-bounded record batches (``chats.lake.rows``); rows are held per date only until the export
-moves past that date, then the date's file (``chats.lake.files``) is read, merged by message
-id and written back whole by one background thread while parsing goes on. An export that
-goes back to a date already written merges with it again, so nothing is lost or doubled, and
-only the dates an export touches are rewritten.
+"""Silver builds: an owner's bronze exports → its silver files, under the owner's lock.
 
 ``build_export_silver`` (after an upload) adds one export's new messages;
-``rebuild_chats`` (rename, admin action, ``build_silver --full``) first drops the chats'
-rows and writes them again from every bronze export that carries their names.
+``rebuild_chats`` (rename, admin action, ``build_silver --full``, a deleted export) first
+drops the chats' rows and writes them again from every bronze export that carries their
+names and whose upload is not deleted. Both hold the owner's lock (chats.lake.lock) while
+they write, and an import checks that its upload still exists once it holds the lock and
+again just before it publishes (generation marker, "built" status). The merging itself is
+chats.lake.date_writer's :class:`SilverWriter`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-import threading
-import zlib
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import pyarrow as pa
@@ -28,177 +22,40 @@ import pyarrow.compute as pc
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from chats.lake.files import (
-    SILVER_PREFIX,
-    by_date,
-    file_key,
-    from_parquet,
-    generation_key,
-    generation_token,
-    merge,
-    parse_file_key,
-    without_chats,
-)
-from chats.lake.files import to_parquet as file_bytes
+from chats.lake import glue
+from chats.lake.date_writer import SilverWriter, WriteStats, mark_generation, owner_dates
+from chats.lake.lock import owner_lock
 from chats.lake.rows import silver_column_batches
 from chats.models import ChatExport, SilverStatus
-from chats.whatsapp.parser import DateOrder, parse_columns
+from chats.whatsapp.parser import DateOrder, MessageColumns, parse_columns
 from ingestion import storage
+from ingestion.models import StoredObject
+
+__all__ = [
+    "ExportCounts",
+    "SilverWriter",
+    "SourceDeleted",
+    "WriteStats",
+    "build_export_silver",
+    "count_export",
+    "export_batches",
+    "mark_generation",
+    "rebuild_chats",
+    "silver_root_dates",
+    "source_alive",
+]
 
 log = logging.getLogger(__name__)
 
-# Writes queued behind the parser before it waits: bounds the rows held in memory. A batch
-# of 50,000 messages spans some 500 dates of a busy chat; with fewer queued, the writers ran
-# dry while the next batch was made (1M messages: 11.1-11.7 s with 16, 9.7-10.2 with 512).
-MAX_QUEUED_WRITES = 512
-# Writer threads; a date always goes to the same one, so its writes stay in order. Encoding
-# Parquet and file I/O release the GIL, so they overlap the parsing and each other.
-WRITER_THREADS = 2
 DATE_ORDERS: tuple[DateOrder, ...] = ("day-first", "month-first", "year-first")
-
-
-@dataclass
-class WriteStats:
-    rows_added: int = 0
-    files_written: int = 0
-    files_deleted: int = 0
-    dates: set[str] = field(default_factory=set)
-
-
-def mark_generation() -> bytes:
-    """Replace ``silver/whatsapp/_generation`` with a fresh token; returns the token.
-
-    Readers that cache silver (the DuckDB engine) compare it to know when to reload.
-    """
-    token = generation_token()
-    storage.save_bytes(generation_key(), token, content_type="text/plain")
-    return token
-
-
-def owner_dates(owner: str) -> set[str]:
-    """Dates for which the owner has a silver file."""
-    found = set()
-    for key in storage.list_keys(SILVER_PREFIX):
-        parsed = parse_file_key(key)
-        if parsed is not None and parsed[1] == owner:
-            found.add(parsed[0])
-    return found
-
-
-class SilverWriter:
-    """Merge record batches of one owner's messages into that owner's silver files.
-
-    ``drop_chats`` / ``drop_all``: rows of those chats (or all the owner's rows) already in a
-    file are dropped the first time the run writes that file; ``finish(purge_dates)`` does
-    the same to files of those dates the run did not otherwise touch.
-    """
-
-    def __init__(
-        self, owner: str, *, drop_chats: Collection[str] = (), drop_all: bool = False
-    ) -> None:
-        self.owner = owner
-        self.drop_chats = frozenset(drop_chats)
-        self.drop_all = drop_all
-        self.stats = WriteStats()
-        self._existing = owner_dates(owner)
-        self._written: set[str] = set()
-        # Per date: pieces of rows, each with whether its message ids are distinct.
-        self._buffer: dict[str, list[tuple[pa.Table, bool]]] = {}
-        self._queue: deque[Future[None]] = deque()
-        self._pools = [
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"silver-writer-{n}")
-            for n in range(WRITER_THREADS)
-        ]
-        self._lock = threading.Lock()
-
-    def add(self, batch: pa.RecordBatch) -> None:
-        if batch.num_rows == 0:
-            return
-        # An export repeats an id only if a timestamp comes back after its ordinal window
-        # forgot it: checked once per batch rather than once per file.
-        distinct = pc.count_distinct(batch.column("message_id")).as_py() == batch.num_rows
-        for date, rows in by_date(pa.Table.from_batches([batch])):
-            self._buffer.setdefault(date, []).append((rows, distinct))
-        # The export may go on with the date of its last row; every other date is complete
-        # (or, if the export comes back to it, merged again).
-        tail = batch.column("date")[-1].as_py()
-        for date in [d for d in self._buffer if d != tail]:
-            self._submit(date)
-
-    def finish(self, purge_dates: Iterable[str] = ()) -> WriteStats:
-        """Write what is buffered, clean the purge dates, wait for every write."""
-        try:
-            for date in list(self._buffer):
-                self._submit(date)
-            while self._queue:
-                self._queue.popleft().result()
-            for date in sorted(set(purge_dates) - set(self._written)):
-                self._wait(self._pool(date).submit(self._write, date, None))
-            while self._queue:
-                self._queue.popleft().result()
-        finally:
-            self.close()
-        return self.stats
-
-    def close(self) -> None:
-        """Let the writes already started end, drop the queued ones (after an error)."""
-        for pool in self._pools:
-            pool.shutdown(wait=True, cancel_futures=True)
-
-    def _pool(self, date: str) -> ThreadPoolExecutor:
-        return self._pools[zlib.crc32(date.encode()) % len(self._pools)]
-
-    def _submit(self, date: str) -> None:
-        pieces = self._buffer.pop(date)
-        if len(pieces) == 1:
-            new, ready = pieces[0]
-        else:
-            new, ready = pa.concat_tables([rows for rows, _ in pieces]), False
-        self._wait(self._pool(date).submit(self._write, date, new, ready))
-
-    def _wait(self, future: Future[None]) -> None:
-        self._queue.append(future)
-        while len(self._queue) > MAX_QUEUED_WRITES:
-            self._queue.popleft().result()
-
-    def _write(self, date: str, new: pa.Table | None, ready: bool = False) -> None:
-        """Runs on the date's writer thread, in submission order for that date.
-
-        ``ready``: ``new`` is one piece of a batch (in time order, see ``by_date``) with
-        distinct ids, so without an existing file it is the file as it stands.
-        """
-        key = file_key(date, self.owner)
-        existing = from_parquet(storage.read_bytes(key)) if date in self._existing else None
-        before = existing.num_rows if existing is not None else 0
-        if existing is not None and date not in self._written:
-            existing = without_chats(existing, self.drop_chats, every=self.drop_all)
-        self._written.add(date)
-        kept = existing.num_rows if existing is not None else 0
-        if new is None:
-            if existing is None:
-                return
-            merged = existing
-        else:
-            merged = new if existing is None and ready else merge(existing, new)
-        if existing is not None and before == kept == merged.num_rows:
-            return  # nothing dropped, nothing new: the file stays as it is
-        if merged.num_rows == 0:
-            storage.delete(key)
-            self._existing.discard(date)
-            with self._lock:
-                self.stats.dates.add(date)
-                self.stats.files_deleted += 1
-            return
-        _save_file(key, file_bytes(merged))
-        self._existing.add(date)
-        with self._lock:
-            self.stats.dates.add(date)
-            self.stats.rows_added += merged.num_rows - kept
-            self.stats.files_written += 1
-
-
-def _save_file(key: str, data: bytes) -> None:
-    storage.save_bytes(key, data, content_type="application/vnd.apache.parquet")
+COUNT_FIELDS = [
+    "message_count",
+    "media_count",
+    "system_count",
+    "participants",
+    "first_ts",
+    "last_ts",
+]
 
 
 @dataclass
@@ -222,6 +79,25 @@ class ExportCounts:
         low_ts, high_ts = low.as_py(), high.as_py()
         self.first_ts = low_ts if self.first_ts is None else min(self.first_ts, low_ts)
         self.last_ts = high_ts if self.last_ts is None else max(self.last_ts, high_ts)
+
+    def span(self) -> tuple[str, str] | None:
+        """First and last date (ISO) of the export's messages, None when it had none."""
+        if self.first_ts is None or self.last_ts is None:
+            return None
+        return self.first_ts.date().isoformat(), self.last_ts.date().isoformat()
+
+    def add_columns(self, columns: MessageColumns) -> None:
+        """The same counts from the parser's columns (when no silver rows are made here)."""
+        if not columns.timestamp:
+            return
+        self.messages += len(columns.timestamp)
+        self.media += sum(columns.has_media)
+        self.system += sum(columns.system)
+        self.senders.update(s for s in columns.sender if s is not None)
+        low = dt.datetime.fromisoformat(min(columns.timestamp))
+        high = dt.datetime.fromisoformat(max(columns.timestamp))
+        self.first_ts = low if self.first_ts is None else min(self.first_ts, low)
+        self.last_ts = high if self.last_ts is None else max(self.last_ts, high)
 
     def apply(self, export: ChatExport) -> None:
         export.message_count = self.messages
@@ -255,13 +131,36 @@ def export_batches(
             yield batch
 
 
-def _run(
+def count_export(export: ChatExport) -> ExportCounts:
+    """The counts of one bronze export, from the parser alone (AWS: Glue makes the rows)."""
+    counts = ExportCounts()
+    order = export.date_order if export.date_order in DATE_ORDERS else None
+    with storage.open_object(export.bronze_key) as handle:
+        for columns in parse_columns(handle, order):  # type: ignore[arg-type]  # checked
+            counts.add_columns(columns)
+    return counts
+
+
+class SourceDeleted(Exception):
+    """The export's upload was deleted (or is being deleted): nothing of it is published."""
+
+
+def source_alive(export: ChatExport) -> bool:
+    """Whether the export's upload still exists and no deletion of it was asked for."""
+    return StoredObject.objects.filter(pk=export.source_id, deleted_at__isnull=True).exists()
+
+
+Written = list[tuple[ChatExport, ExportCounts]]
+
+
+def _write(
     writer: SilverWriter,
     exports: list[ChatExport],
     purge_dates: Callable[[], Iterable[str]] = lambda: (),
     progress: Callable[[ChatExport, WriteStats], None] | None = None,
-) -> WriteStats:
-    done: list[tuple[ChatExport, ExportCounts]] = []
+) -> tuple[WriteStats, Written]:
+    """Write the exports' rows; readers are told (generation marker) only by _publish."""
+    done: Written = []
     try:
         for export in exports:
             counts = ExportCounts()
@@ -271,7 +170,7 @@ def _run(
             if progress is not None:
                 progress(export, writer.stats)
         stats = writer.finish(purge_dates())
-    except Exception as exc:
+    except Exception:
         writer.close()
         if writer.stats.files_written or writer.stats.files_deleted:
             # Some files did change: readers must not keep serving what they cached.
@@ -279,11 +178,12 @@ def _run(
                 mark_generation()
             except Exception:
                 log.exception("could not write the silver generation marker")
-        for export in exports:
-            ChatExport.objects.filter(pk=export.pk).update(
-                silver_status=SilverStatus.FAILED, silver_error=f"{type(exc).__name__}: {exc}"
-            )
         raise
+    return stats, done
+
+
+def _publish(done: Written) -> None:
+    """Tell readers the files changed and record what each export holds."""
     mark_generation()
     now = timezone.now()
     for export, counts in done:
@@ -292,25 +192,55 @@ def _run(
         export.silver_built_at = now
         export.silver_error = ""
         export.save(
-            update_fields=[
-                "message_count",
-                "media_count",
-                "system_count",
-                "participants",
-                "first_ts",
-                "last_ts",
-                "silver_status",
-                "silver_built_at",
-                "silver_error",
-            ]
+            update_fields=[*COUNT_FIELDS, "silver_status", "silver_built_at", "silver_error"]
         )
-    return stats
+
+
+def _mark_failed(exports: Iterable[ChatExport], exc: Exception) -> None:
+    # Outside the owner's lock: on PostgreSQL its transaction is rolled back by the error.
+    ChatExport.objects.filter(pk__in=[e.pk for e in exports]).update(
+        silver_status=SilverStatus.FAILED, silver_error=f"{type(exc).__name__}: {exc}"
+    )
 
 
 def build_export_silver(export: ChatExport) -> WriteStats:
-    """Add one export's messages to silver; those already there (same id) are skipped."""
-    writer = SilverWriter(str(export.owner_id))
-    return _run(writer, [export])
+    """Add one export's messages to silver; those already there (same id) are skipped.
+
+    Runs under the owner's lock (chats.lake.lock). Raises SourceDeleted, leaving none of the
+    export's messages in silver, when its upload is deleted before or while it is written:
+    the upload is checked once the lock is held and again just before the write is published.
+
+    AWS with a Glue job (chats.lake.glue): the export is counted here and queued for the
+    owner's next Glue run, which the lock lets start only with exports that are not deleted.
+    """
+    if glue.enabled():
+        counts = count_export(export)
+        counts.apply(export)
+        export.silver_status = SilverStatus.PENDING
+        export.save(update_fields=[*COUNT_FIELDS, "silver_status"])
+        return glue.queue_build(export.owner_id)
+    gone = False
+    try:
+        with owner_lock(export.owner_id):
+            if not source_alive(export):
+                gone = True
+                stats = WriteStats()
+            else:
+                stats, done = _write(SilverWriter(str(export.owner_id)), [export])
+                if source_alive(export):
+                    _publish(done)
+                else:
+                    gone = True
+                    _, counts = done[0]
+                    span = counts.span()
+                    # Deleted while this import ran: its rows go before anyone is told.
+                    rebuild_chats(export.owner_id, {export.chat_name}, also_span=span)
+    except Exception as exc:
+        _mark_failed([export], exc)
+        raise
+    if gone:
+        raise SourceDeleted(f"Export {export.pk} was deleted; none of its messages were kept.")
+    return stats
 
 
 def rebuild_chats(
@@ -322,47 +252,47 @@ def rebuild_chats(
 ) -> WriteStats:
     """Rewrite the silver rows of the owner's chats (all of them when ``chats`` is None).
 
-    The chats' rows are dropped and written again from every bronze export named like them,
-    oldest first; dates where they had rows and have none now lose them. ``also_span``
-    (first and last date, ISO) widens the dates looked at, for rows of an export that is gone.
+    The chats' rows are dropped and written again from every bronze export named like them
+    whose upload is not deleted, oldest first; dates where they had rows and have none now
+    lose them. ``also_span`` (first and last date, ISO) widens the dates looked at, for rows
+    of an export that is gone. Runs under the owner's lock.
     """
-    exports = ChatExport.objects.filter(owner_id=owner_id).exclude(bronze_key="")
+    exports = ChatExport.objects.filter(owner_id=owner_id, source__deleted_at__isnull=True).exclude(
+        bronze_key=""
+    )
     if chats is not None:
         exports = exports.filter(chat_name__in=list(chats))
-    chosen = list(exports.order_by("created_at", "pk"))
-    writer = SilverWriter(str(owner_id), drop_chats=chats or (), drop_all=chats is None)
+    chosen: list[ChatExport] = []
+    try:
+        with owner_lock(owner_id):
+            chosen = list(exports.order_by("created_at", "pk"))
+            writer = SilverWriter(str(owner_id), drop_chats=chats or (), drop_all=chats is None)
 
-    def purge_dates() -> set[str]:
-        existing = owner_dates(str(owner_id))
-        if chats is None:
-            return existing
-        spans = [also_span] if also_span else []
-        found = ChatExport.objects.filter(pk__in=[e.pk for e in chosen]).aggregate(
-            low=Min("first_ts"), high=Max("last_ts")
-        )
-        if found["low"] is not None:
-            spans.append((found["low"].date().isoformat(), found["high"].date().isoformat()))
-        return {d for d in existing if any(low <= d <= high for low, high in spans)}
+            def purge_dates() -> set[str]:
+                existing = owner_dates(str(owner_id))
+                if chats is None:
+                    return existing
+                spans = [also_span] if also_span else []
+                found = ChatExport.objects.filter(pk__in=[e.pk for e in chosen]).aggregate(
+                    low=Min("first_ts"), high=Max("last_ts")
+                )
+                if found["low"] is not None:
+                    low, high = found["low"].date().isoformat(), found["high"].date().isoformat()
+                    spans.append((low, high))
+                return {d for d in existing if any(low <= d <= high for low, high in spans)}
 
-    # The span is read before the run: a renamed chat's rows lie in its exports' dates.
-    dates = purge_dates()
-    return _run(writer, chosen, lambda: dates, progress)
+            # The span is read before the run: a renamed chat's rows lie in its exports' dates.
+            dates = purge_dates()
+            if glue.enabled():
+                return glue.queue_rebuild(owner_id, chats, dates)
+            stats, done = _write(writer, chosen, lambda: dates, progress)
+            _publish(done)
+    except Exception as exc:
+        _mark_failed(chosen, exc)
+        raise
+    return stats
 
 
 def silver_root_dates(owner_id: int) -> list[str]:
     """The owner's silver dates, sorted (for pages that list them)."""
     return sorted(owner_dates(str(owner_id)))
-
-
-def glue_manifest(exports: Iterable[ChatExport]) -> list[dict[str, str]]:
-    """The Glue job's manifest lines (deploy/glue/whatsapp_silver_job.py), in upload order."""
-    chosen = sorted((e for e in exports if e.bronze_key), key=lambda e: (e.created_at, e.pk))
-    return [
-        {
-            "key": e.bronze_key,
-            "owner": str(e.owner_id),
-            "chat": e.chat_name,
-            "date_order": e.date_order,
-        }
-        for e in chosen
-    ]

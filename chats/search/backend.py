@@ -29,6 +29,7 @@ def _key() -> tuple[str, ...]:
             settings.ATHENA_S3_STAGING_DIR,
             settings.AWS_REGION,
             settings.ATHENA_TABLE,
+            settings.AWS_ATHENA_ENDPOINT_URL,
         )
     if settings.CHATS_ENGINE == "duckdb":
         if settings.STORAGE_BUCKET:
@@ -57,6 +58,7 @@ def get_engine() -> ChatEngine:
                         settings.ATHENA_S3_STAGING_DIR,
                         settings.AWS_REGION,
                         settings.ATHENA_TABLE,
+                        settings.AWS_ATHENA_ENDPOINT_URL,
                     )
                 else:
                     engine = DuckDBEngine.for_storage_root(settings.LOCAL_STORAGE_DIR)

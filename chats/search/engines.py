@@ -115,8 +115,7 @@ class ChatEngine(ABC):
         return self.run(build(self.dialect))
 
     def search(self, f: MessageFilter) -> Page:
-        """Messages matching `f`, one page; ValueError for a malformed cursor."""
-        f.decoded_cursor()  # a malformed cursor fails before any table is loaded
+        """Messages matching `f`, one page (`f` checked its cursor when it was made)."""
         return _page(self.query(f.owner, lambda d: search_messages(d, f)), f.limit)
 
     def conversation(
@@ -344,7 +343,7 @@ class AthenaEngine(ChatEngine):
     """The silver table in the Glue catalog, queried through PyAthena.
 
     One connection per thread, opened on first use. `table` and `database` are validated as
-    plain identifiers.
+    plain identifiers. `endpoint_url`: an Athena-compatible server instead of AWS's.
     """
 
     def __init__(
@@ -354,12 +353,14 @@ class AthenaEngine(ChatEngine):
         s3_staging_dir: str,
         region: str,
         table: str,
+        endpoint_url: str | None = None,
     ) -> None:
         self._dialect = Dialect.athena(table, database)
         self.work_group = work_group
         self.database = database
         self.s3_staging_dir = s3_staging_dir
         self.region = region
+        self.endpoint_url = endpoint_url or None
         self._local = threading.local()
 
     @property
@@ -371,12 +372,15 @@ class AthenaEngine(ChatEngine):
         if connection is None:
             from pyathena import connect
 
-            connection = connect(
-                work_group=self.work_group,
-                schema_name=self.database,
-                s3_staging_dir=self.s3_staging_dir or None,
-                region_name=self.region,
-            )
+            options: dict[str, Any] = {
+                "work_group": self.work_group,
+                "schema_name": self.database,
+                "s3_staging_dir": self.s3_staging_dir or None,
+                "region_name": self.region,
+            }
+            if self.endpoint_url:
+                options["endpoint_url"] = self.endpoint_url
+            connection = connect(**options)
             self._local.connection = connection
         return connection
 

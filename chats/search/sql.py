@@ -1,8 +1,9 @@
 """Parameterized SQL over the silver WhatsApp messages, for DuckDB and Athena.
 
-Pure: no Django, no boto3, no duckdb. Every builder returns `Statement`s whose SQL text is
-made only of constants from this module (and, for Athena, a table name checked against a
-strict identifier pattern); every value that came from a user travels in `params`.
+Pure: no Django, no boto3, no duckdb. The values a query is built from (the filter, the
+cursor) are chats.search.query's. Every builder returns `Statement`s whose SQL text is made
+only of constants from this module (and, for Athena, a table name checked against a strict
+identifier pattern); every value that came from a user travels in `params`.
 
 Every statement starts from the same owner-scoped common table expression
 (`WITH m AS (SELECT ... FROM <source> WHERE owner = ?)`), so no query can see another
@@ -26,21 +27,42 @@ ISO strings.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
-import json
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal, NamedTuple
+
+from chats.search.query import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    MAX_QUERY_WORDS,
+    BadQuery,
+    Cursor,
+    MessageFilter,
+    clamp_limit,
+)
+
+__all__ = [
+    "DEFAULT_LIMIT",
+    "MAX_CONTEXT_RADIUS",
+    "MAX_LIMIT",
+    "MAX_QUERY_WORDS",
+    "BadQuery",
+    "Cursor",
+    "Dialect",
+    "MessageFilter",
+    "Statement",
+    "chat_stats",
+    "chat_summaries",
+    "clamp_limit",
+    "conversation",
+    "message_context",
+    "search_messages",
+]
 
 DialectName = Literal["duckdb", "athena"]
 SqlParam = str | int | bool
 
-DEFAULT_LIMIT = 200
-MAX_LIMIT = 1000
-MAX_QUERY_WORDS = 32
 MAX_CONTEXT_RADIUS = 500
 
 # Glue database and table names: letters, digits and underscores, not starting with a digit.
@@ -117,101 +139,6 @@ class Dialect:
             if value is not None and not _IDENTIFIER.fullmatch(value):
                 raise ValueError(f"Athena {label} name {value!r} must match {_IDENTIFIER.pattern}")
         return cls(name="athena", table=table, database=database)
-
-
-@dataclass(frozen=True)
-class Cursor:
-    """Keyset position (date, ts, message_id) of the last row of a page.
-
-    Encoded as URL-safe base64 JSON. It is opaque to clients but not secret: decoding checks
-    the shape and types, and the values only ever reach SQL as parameters.
-    """
-
-    date: str
-    ts: str
-    message_id: str
-
-    def encode(self) -> str:
-        raw = json.dumps([self.date, self.ts, self.message_id], ensure_ascii=False)
-        return base64.urlsafe_b64encode(raw.encode("utf-8")).decode("ascii").rstrip("=")
-
-    @classmethod
-    def decode(cls, token: str) -> Cursor:
-        """Parse a token made by `encode`; anything else raises ValueError."""
-        if not token or len(token) > 2048:
-            raise ValueError("Invalid cursor: empty or too long")
-        try:
-            padded = token + "=" * (-len(token) % 4)
-            raw = base64.urlsafe_b64decode(padded.encode("ascii"))
-            value = json.loads(raw.decode("utf-8"))
-        except (UnicodeError, binascii.Error, ValueError) as exc:
-            raise ValueError("Invalid cursor: not a cursor token") from exc
-        if (
-            not isinstance(value, list)
-            or len(value) != 3
-            or not all(isinstance(part, str) for part in value)
-        ):
-            raise ValueError("Invalid cursor: unexpected content")
-        day, ts, message_id = value
-        try:
-            if dt.date.fromisoformat(day).isoformat() != day:
-                raise ValueError(day)
-            dt.datetime.fromisoformat(ts)
-        except ValueError as exc:
-            raise ValueError("Invalid cursor: bad date or timestamp") from exc
-        if not message_id or len(message_id) > 256:
-            raise ValueError("Invalid cursor: bad message id")
-        return cls(date=day, ts=ts, message_id=message_id)
-
-    @classmethod
-    def after_row(cls, row: Mapping[str, object]) -> Cursor:
-        """The cursor pointing at a message row as the engines return it (ISO strings)."""
-        return cls(date=str(row["date"]), ts=str(row["ts"]), message_id=str(row["message_id"]))
-
-
-def clamp_limit(limit: int) -> int:
-    return max(1, min(MAX_LIMIT, int(limit)))
-
-
-def _blank_to_none(value: str | None) -> str | None:
-    return value if value else None
-
-
-@dataclass(frozen=True)
-class MessageFilter:
-    """What a message search asks for. Empty strings mean "no filter"; limit is clamped."""
-
-    owner: str
-    chat: str | None = None
-    sender: str | None = None
-    q: str | None = None
-    date: dt.date | None = None
-    date_from: dt.date | None = None
-    date_to: dt.date | None = None
-    hide_system: bool = False
-    only_media: bool = False
-    limit: int = DEFAULT_LIMIT
-    cursor: str | None = None
-    newest_first: bool = False
-    words: tuple[str, ...] = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        if not self.owner:
-            raise ValueError("A message query needs an owner")
-        object.__setattr__(self, "chat", _blank_to_none(self.chat))
-        object.__setattr__(self, "sender", _blank_to_none(self.sender))
-        object.__setattr__(self, "q", _blank_to_none(self.q))
-        object.__setattr__(self, "cursor", _blank_to_none(self.cursor))
-        object.__setattr__(self, "limit", clamp_limit(self.limit))
-        words = tuple(self.q.split()) if self.q else ()
-        if len(words) > MAX_QUERY_WORDS:
-            raise ValueError(f"Search for at most {MAX_QUERY_WORDS} words")
-        object.__setattr__(self, "words", words)
-        if not words:
-            object.__setattr__(self, "q", None)
-
-    def decoded_cursor(self) -> Cursor | None:
-        return Cursor.decode(self.cursor) if self.cursor else None
 
 
 class _Builder:

@@ -8,6 +8,7 @@
  *   timestamps(records, dates, times)  == parse_steps.timestamps(records, dates, times)
  *   columns(records, line, names, ios) == parse_steps.columns(records, line, names, layout)
  *   rows(Message, columns)             == parse_steps.rows(Message, columns), lazily
+ *   json_rows(columns)                 == parse_steps.json_rows(columns)  (or None: see there)
  *
  * The header matcher below is the header expression of chats.whatsapp.grammar written out by hand.
  * Every optional part of that expression is possessive or cannot give anything back that what
@@ -110,7 +111,6 @@ static Py_ssize_t match_header(const unsigned char *s, Py_ssize_t n, Py_ssize_t 
     q += k;
     if (q < n && s[q] == '.')
         q++;
-    h->date1 = q;
     /* ,? SPACE */
     if (q < n && s[q] == ',')
         q++;
@@ -134,6 +134,8 @@ static Py_ssize_t match_header(const unsigned char *s, Py_ssize_t n, Py_ssize_t 
             break;
         }
     }
+    /* The date span holds all before the time (date, comma, space, word): the file's layout. */
+    h->date1 = q;
     /* TIME: [0-2]?\d [:.] [0-5]\d ([:.][0-5]\d)?+ AMPM?+ */
     h->time0 = q;
     if (q + 2 < n && s[q] >= '0' && s[q] <= '2' && is_digit(s[q + 1]) && is_colon_or_dot(s[q + 2]))
@@ -578,11 +580,187 @@ static PyObject *rows(PyObject *module, PyObject *args)
     return (PyObject *)self;
 }
 
+/* json_rows(columns) == steps.json_rows(columns) in Python: the messages of MessageColumns
+   as JSON objects, ",\n" between them, as json.dumps(ensure_ascii=False) writes each. Built
+   as UTF-8 (the escapes only ever concern ASCII bytes: '"', '\\' and those below 0x20) and
+   decoded once. None when a value is not what the parser makes (a string that is no valid
+   UTF-8, such as a lone surrogate, or a line number over Py_ssize_t): the caller then runs
+   the Python. */
+typedef struct {
+    char *data;
+    Py_ssize_t size, capacity;
+} Buffer;
+
+static int reserve(Buffer *b, Py_ssize_t more)
+{
+    char *grown;
+    Py_ssize_t capacity = b->capacity;
+    if (b->size + more <= capacity)
+        return 0;
+    while (b->size + more > capacity)
+        capacity = capacity ? capacity * 2 : 1 << 16;
+    if ((grown = PyMem_Realloc(b->data, (size_t)capacity)) == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    b->data = grown;
+    b->capacity = capacity;
+    return 0;
+}
+
+static int put(Buffer *b, const char *text, Py_ssize_t size)
+{
+    if (reserve(b, size) < 0)
+        return -1;
+    memcpy(b->data + b->size, text, (size_t)size);
+    b->size += size;
+    return 0;
+}
+
+#define PUT_LITERAL(b, text) put((b), (text), (Py_ssize_t)(sizeof(text) - 1))
+
+/* 1 done, 0 not UTF-8-encodable (no error set), -1 error. */
+static int put_string(Buffer *b, PyObject *value, int quote)
+{
+    static const char hex[] = "0123456789abcdef";
+    Py_ssize_t size, i, start = 0;
+    const char *s;
+    if (!PyUnicode_Check(value))
+        return 0;
+    if ((s = PyUnicode_AsUTF8AndSize(value, &size)) == NULL) {
+        if (!PyErr_ExceptionMatches(PyExc_UnicodeEncodeError))
+            return -1;
+        PyErr_Clear();
+        return 0;
+    }
+    if (!quote)
+        return put(b, s, size) < 0 ? -1 : 1;
+    if (reserve(b, size + 2) < 0)
+        return -1;
+    b->data[b->size++] = '"';
+    for (i = 0; i < size; i++) {
+        unsigned char c = (unsigned char)s[i];
+        char escape[6];
+        Py_ssize_t n = 2;
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        if (put(b, s + start, i - start) < 0)
+            return -1;
+        start = i + 1;
+        escape[0] = '\\';
+        switch (c) {
+        case '"': escape[1] = '"'; break;
+        case '\\': escape[1] = '\\'; break;
+        case '\b': escape[1] = 'b'; break;
+        case '\f': escape[1] = 'f'; break;
+        case '\n': escape[1] = 'n'; break;
+        case '\r': escape[1] = 'r'; break;
+        case '\t': escape[1] = 't'; break;
+        default:
+            escape[1] = 'u';
+            escape[2] = '0';
+            escape[3] = '0';
+            escape[4] = hex[c >> 4];
+            escape[5] = hex[c & 0xf];
+            n = 6;
+        }
+        if (put(b, escape, n) < 0)
+            return -1;
+    }
+    if (put(b, s + start, size - start) < 0 || PUT_LITERAL(b, "\"") < 0)
+        return -1;
+    return 1;
+}
+
+static PyObject *json_rows(PyObject *module, PyObject *args)
+{
+    PyObject *columns, *lists[6], *out = NULL;
+    Py_ssize_t count, i, j;
+    Buffer b = {NULL, 0, 0};
+    char number[32];
+    int done = 1, flag;
+
+    if (!PyArg_ParseTuple(args, "O!:json_rows", &PyTuple_Type, &columns))
+        return NULL;
+    if (PyTuple_GET_SIZE(columns) != 6) {
+        PyErr_SetString(PyExc_ValueError, "six columns: timestamp, sender, message, system, "
+                                          "has_media, line");
+        return NULL;
+    }
+    for (j = 0; j < 6; j++) {
+        lists[j] = PyTuple_GET_ITEM(columns, j);
+        if (!PyList_Check(lists[j])) {
+            PyErr_SetString(PyExc_TypeError, "columns must be lists");
+            return NULL;
+        }
+        if (PyList_GET_SIZE(lists[j]) != PyList_GET_SIZE(lists[0])) {
+            PyErr_SetString(PyExc_ValueError, "columns differ in length");
+            return NULL;
+        }
+    }
+    count = PyList_GET_SIZE(lists[0]);
+    for (i = 0; i < count; i++) {
+        PyObject *sender = PyList_GET_ITEM(lists[1], i);
+        Py_ssize_t line;
+        if (i > 0 && PUT_LITERAL(&b, ",\n") < 0)
+            goto fail;
+        if (PUT_LITERAL(&b, "{\"timestamp\": \"") < 0)
+            goto fail;
+        if ((done = put_string(&b, PyList_GET_ITEM(lists[0], i), 0)) <= 0)
+            goto unusual;
+        if (PUT_LITERAL(&b, "\", \"sender\": ") < 0)
+            goto fail;
+        if (sender == Py_None) {
+            if (PUT_LITERAL(&b, "null") < 0)
+                goto fail;
+        }
+        else if ((done = put_string(&b, sender, 1)) <= 0)
+            goto unusual;
+        if (PUT_LITERAL(&b, ", \"message\": ") < 0)
+            goto fail;
+        if ((done = put_string(&b, PyList_GET_ITEM(lists[2], i), 1)) <= 0)
+            goto unusual;
+        for (j = 3; j < 5; j++) {
+            if ((flag = PyObject_IsTrue(PyList_GET_ITEM(lists[j], i))) < 0)
+                goto fail;
+            if ((j == 3 ? PUT_LITERAL(&b, ", \"system\": ") : PUT_LITERAL(&b, ", \"has_media\": ")) < 0)
+                goto fail;
+            if ((flag ? PUT_LITERAL(&b, "true") : PUT_LITERAL(&b, "false")) < 0)
+                goto fail;
+        }
+        line = PyLong_AsSsize_t(PyList_GET_ITEM(lists[5], i));
+        if (line == -1 && PyErr_Occurred()) {
+            if (!PyErr_ExceptionMatches(PyExc_OverflowError) &&
+                !PyErr_ExceptionMatches(PyExc_TypeError))
+                goto fail;
+            PyErr_Clear();
+            done = 0;
+            goto unusual;
+        }
+        if (PUT_LITERAL(&b, ", \"line\": ") < 0 ||
+            put(&b, number, (Py_ssize_t)PyOS_snprintf(number, sizeof(number), "%zd", line)) < 0 ||
+            PUT_LITERAL(&b, "}") < 0)
+            goto fail;
+    }
+    out = PyUnicode_DecodeUTF8(b.data ? b.data : "", b.size, "strict");
+    PyMem_Free(b.data);
+    return out;
+unusual:
+    if (done < 0)
+        goto fail;
+    PyMem_Free(b.data);
+    Py_RETURN_NONE;
+fail:
+    PyMem_Free(b.data);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"split", split, METH_VARARGS, "The flat records of a chunk, as SPLIT[layout].split."},
     {"timestamps", timestamps, METH_VARARGS, "Timestamps of flat records, as _timestamps."},
     {"columns", columns, METH_VARARGS, "Columns of flat records, as _columns."},
     {"rows", rows, METH_VARARGS, "Tuple-subclass rows from columns, as _as_messages."},
+    {"json_rows", json_rows, METH_VARARGS, "Messages as JSON lines, as steps.json_rows."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -10,6 +10,7 @@ after decoding (:data:`MEDIA`, :data:`ATTACHED`, the system sentences).
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 from collections.abc import Iterator
 from typing import IO, Final, Literal
@@ -46,17 +47,24 @@ _TIME = rb"[0-2]?\d[:.][0-5]\d(?:[:.][0-5]\d)?+" + _AMPM
 _SENDER = rb"(?:([^\n:]*+(?::(?! )[^\n:]*+)*+): )?+"
 
 
-def _header(layout: Layout, date: bytes, tail: bytes, capture: bool = True) -> bytes:
-    """The header expression of a layout, starting at the newline that precedes it."""
-    o = b"(" if capture else b"(?:"
-    stamp = o + date + b")," + b"?" + _B_SPACE + _WORD + o + _TIME + b")"
+def _header(layout: Layout, date: bytes, tail: bytes) -> bytes:
+    """The header expression of a layout, starting at the newline that precedes it.
+
+    Its "date" group holds what stands before the time: the date, an optional comma, the
+    space and an optional word (all of it is part of a file's layout, see :func:`shape`).
+    """
+    stamp = b"(" + date + b",?" + _B_SPACE + _WORD + b")(" + _TIME + b")"
+    return _framed(layout, stamp, tail)
+
+
+def _framed(layout: Layout, stamp: bytes, tail: bytes) -> bytes:
     if layout == "android":
         return rb"\n" + _B_BIDI + stamp + b" - " + tail
     return rb"\n" + _B_BIDI + rb"\[" + stamp + rb"\] " + tail
 
 
 _TAIL = _SENDER + b"(" + _B_LRM + b")?+"
-# Groups: date, time, sender, a leading U+200E of the text.
+# Groups: date (with what follows it up to the time), time, sender, a leading U+200E.
 SPLIT: Final[dict[Layout, re.Pattern[bytes]]] = {
     layout: re.compile(_header(layout, _DATE, _TAIL)) for layout in LAYOUTS
 }
@@ -64,22 +72,73 @@ SPLIT: Final[dict[Layout, re.Pattern[bytes]]] = {
 SPLIT_RAW: Final[dict[Layout, re.Pattern[bytes]]] = {
     layout: re.compile(b"(" + _header(layout, _DATE, _TAIL) + b")") for layout in LAYOUTS
 }
-_GT12 = rb"(?:1[3-9]|2\d|3[01])"
-_ANY2 = rb"\d{1,2}"
-_YEAR = rb"\d{2,4}\.?"
-FIRST_GT12: Final[dict[Layout, re.Pattern[bytes]]] = {
-    layout: re.compile(_header(layout, _GT12 + _SEP + _ANY2 + _SEP + _YEAR, b""))
-    for layout in LAYOUTS
-}
-SECOND_GT12: Final[dict[Layout, re.Pattern[bytes]]] = {
-    layout: re.compile(_header(layout, _ANY2 + _SEP + _GT12 + _SEP + _YEAR, b""))
-    for layout in LAYOUTS
-}
-_DATE_FIELDS = rb"(\d{1,2})" + _SEP + rb"(\d{1,2})" + _SEP + rb"(\d{2,4})\.?"
-ALL_DATES: Final[dict[Layout, re.Pattern[bytes]]] = {
-    layout: re.compile(_header(layout, _DATE_FIELDS, b"", capture=False)) for layout in LAYOUTS
-}
-DIGITS: Final = re.compile(r"\d+")
+DIGITS: Final = re.compile(rb"[0-9]+")
+_GT12 = rb"(?:1[3-9]|2[0-9]|3[01])"
+_ANY2 = rb"[0-9]{1,2}"
+_SHAPE_TIME = bytes.maketrans(b"Pp", b"Aa")
+
+
+def date_shape(raw: bytes) -> bytes:
+    """What a header's date part (group 1 of :data:`SPLIT`) says of the file's layout: its
+    separators, comma, space and word, and the width of its year; not the numbers, nor
+    whether day and month are written with a leading zero."""
+    return DIGITS.sub(lambda m: b"#" if len(m[0]) <= 2 else b"####", raw)
+
+
+def time_shape(raw: bytes) -> bytes:
+    """What a header's time says of the file's layout: separator, seconds, 12-hour marker."""
+    return DIGITS.sub(b"#", raw).translate(_SHAPE_TIME)
+
+
+def shape(match: re.Match[bytes]) -> tuple[bytes, bytes]:
+    """The layout a header fixes for its file (one layout per file; see the parser)."""
+    return date_shape(match[1]), time_shape(match[2])
+
+
+def _literal(raw: bytes, fields: list[bytes]) -> bytes:
+    """An expression for ``raw`` with its digit runs replaced by ``fields``, the rest as is."""
+    out, last = [], 0
+    for found, field in zip(DIGITS.finditer(raw), fields, strict=False):
+        out += [re.escape(raw[last : found.start()]), field]
+        last = found.end()
+    out.append(re.escape(raw[last:]))
+    return b"".join(out)
+
+
+def _time_literal(raw: bytes) -> bytes:
+    out = []
+    for token in re.findall(rb"[0-9]+|[AaPp]|.", raw, re.DOTALL):
+        if token[:1].isdigit():
+            out.append(_ANY2)
+        elif token in (b"A", b"P"):
+            out.append(b"[AP]")
+        elif token in (b"a", b"p"):
+            out.append(b"[ap]")
+        else:
+            out.append(re.escape(token))
+    return b"".join(out)
+
+
+@functools.lru_cache(maxsize=64)
+def order_patterns(
+    layout: Layout, date_raw: bytes, time_raw: bytes
+) -> tuple[re.Pattern[bytes], re.Pattern[bytes], re.Pattern[bytes]]:
+    """Expressions finding the headers of one layout (the first header's) whose first date
+    field is over 12, whose second is, and any date's three fields (as groups): what the
+    day/month order is decided from. Headers of other layouts are not looked at."""
+    year = b"[0-9]{%d}" % len(DIGITS.findall(date_raw)[-1])
+    time = _time_literal(time_raw)
+
+    def header(first: bytes, second: bytes, third: bytes) -> re.Pattern[bytes]:
+        return re.compile(_framed(layout, _literal(date_raw, [first, second, third]) + time, b""))
+
+    return (
+        header(_GT12, _ANY2, year),
+        header(_ANY2, _GT12, year),
+        header(b"(" + _ANY2 + b")", b"(" + _ANY2 + b")", b"(" + year + b")"),
+    )
+
+
 TIME_PARTS: Final = re.compile(r"(\d+)[:.](\d+)(?:[:.](\d+))?(?:[ \u00a0\u202f]([AaPp]))?")
 
 MEDIA: Final = re.compile(
@@ -93,18 +152,19 @@ MEDIA: Final = re.compile(
 ATTACHED: Final = re.compile(r"<attached: ([^>\n]+)>|^\u200e?([^\n]+?) \(file attached\)$", re.M)
 
 _APOS = "['\u2019]"
+_QUOTED = '["\u201c\u201d].*["\u201c\u201d]'  # iOS writes “curly” quotes
 # Whole English system sentences that iOS writes as "Name: \u200e<event>".
 IOS_SYSTEM: Final = re.compile(
     "|".join(
         [
             r"Messages and calls are end-to-end encrypted\..*",
             r"Messages to this (?:group|chat) are now secured with end-to-end encryption\..*",
-            r".+ created (?:group \".*\"|this group)",
+            rf".+ created (?:group {_QUOTED}|this group)",
             r".+ added .+",
             r".+ removed .+",
             r".+ left",
             rf".+ joined using this group{_APOS}s invite link",
-            r".+ changed the (?:subject|group name) (?:from \".*\" )?to \".*\"",
+            rf".+ changed the (?:subject|group name) (?:from {_QUOTED} )?to {_QUOTED}",
             rf".+ changed this group{_APOS}s icon",
             rf".+ (?:deleted|removed) this group{_APOS}s icon",
             r".+ changed the group description",

@@ -28,21 +28,20 @@ from typing import IO, Any, Final, NamedTuple
 
 from chats.whatsapp import steps as parse_steps
 from chats.whatsapp.grammar import (
-    ALL_DATES,
     ANDROID_SYSTEM,
     ATTACHED,
     DIGITS,
-    FIRST_GT12,
     IOS_SYSTEM,
     LAYOUTS,
     MEDIA,
-    SECOND_GT12,
     SPLIT,
     SPLIT_RAW,
     DateOrder,
     Layout,
     is_blank,
     line_regions,
+    order_patterns,
+    shape,
 )
 
 __all__ = [
@@ -142,15 +141,15 @@ def detect_format(stream: IO[bytes], *, chunk_size: int = CHUNK_SIZE) -> ExportF
 
     A 4-digit first field means year-month-day; else any first field over 12 means
     day-first; else any second field over 12 means month-first; else the order under which
-    dates go backwards least often; a tie means day-first. Reads the stream as far as it
-    needs to (stopping early once a day over 12 comes first) and does not seek back.
+    dates go backwards least often; a tie means day-first. Only headers in the first line's
+    layout count (one layout per file). Reads the stream as far as it needs to (stopping
+    early once a day over 12 comes first) and does not seek back.
     """
     regions = line_regions(stream, chunk_size)
     layout, match, region, _ = _first_header(regions)
-    if len(DIGITS.findall(match[1].decode())[0]) == 4:
+    if len(DIGITS.findall(match[1])[0]) == 4:
         return ExportFormat(layout, "year-first")
-    first_gt12, second_gt12 = FIRST_GT12[layout], SECOND_GT12[layout]
-    all_dates = ALL_DATES[layout]
+    first_gt12, second_gt12, all_dates = order_patterns(layout, match[1], match[2])
     month_first_seen = False
     backwards = {"day-first": 0, "month-first": 0}
     previous: tuple[bytes, bytes, bytes] | None = None
@@ -192,7 +191,8 @@ def _chain_one(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
 def _merge_invalid(
     records: list[Any], dates: parse_steps.Dates, times: parse_steps.Times
 ) -> list[Any]:
-    """Turn header-looking lines with an impossible date or time into continuation lines.
+    """Turn header-looking lines with an impossible date or time, or in another layout than
+    the file's, into continuation lines.
 
     ``records`` here carry the verbatim header first: six fields per message.
     """
@@ -293,12 +293,15 @@ def _chunk_batches(
     stream: IO[bytes], order: DateOrder, chunk_size: int
 ) -> Iterator[MessageColumns]:
     regions = line_regions(stream, chunk_size)
-    layout, _, region, newlines = _first_header(regions)
+    layout, first, region, newlines = _first_header(regions)
     split = parse_steps.splitter(layout)
     # Caches from what is written to what is returned stay small (distinct dates, times of
-    # day and senders) and turn per-message work into C-level dict lookups.
-    dates = parse_steps.Dates(order)
-    times = parse_steps.Times()
+    # day and senders) and turn per-message work into C-level dict lookups. One layout per
+    # file: a header-like line written otherwise than the first gets no date or time from
+    # them, and so is a continuation line (see _merge_invalid).
+    date_shape, time_shape = shape(first)
+    dates = parse_steps.Dates(order, date_shape)
+    times = parse_steps.Times(time_shape)
     names = parse_steps.Names()
     line = newlines + 1
     emitted = 0

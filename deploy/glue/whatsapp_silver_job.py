@@ -18,12 +18,20 @@ The manifest has one JSON object per export, in upload order::
     {"key": "bronze/whatsapp/owner=7/year=2024/month=03/12.txt", "owner": "7",
      "chat": "Anna", "date_order": "day-first"}
 
+and, for a rebuild (a renamed chat, a deleted export, ``build_silver --full``), first a line
+saying which rows of an owner go before the exports are added again::
+
+    {"drop": {"owner": "7", "chats": ["Anna"], "all": false, "dates": ["2024-03-13", ...]}}
+
 (the chat name and date order live in the database, so whoever starts the run writes them;
-``chats.lake.writer.glue_manifest`` does). Spark spreads the exports over executors, one task per
-export (a message id's ordinal depends on the messages before it in its file), shuffles rows
-by (date, owner) and writes each ``date=YYYY-MM-DD/part-<owner>.parquet`` merged by message id
-with what the file already holds, exactly as the local writer does: a later cumulative export
-adds only its new messages, and only the dates it touches are rewritten.
+``chats.lake.glue.glue_manifest`` does, and chats.lake.glue starts one run per owner at a
+time). Spark spreads the exports over executors, one task per export (a message id's ordinal
+depends on the messages before it in its file), shuffles rows by (date, owner) and writes each
+``date=YYYY-MM-DD/part-<owner>.parquet`` merged by message id with what the file already holds,
+exactly as the local writer does: a later cumulative export adds only its new messages, and
+only the dates it touches are rewritten. A rebuild drops the chats' rows from every file of the
+owner the run writes and from the files of the dates it names (a file left empty is deleted).
+An export whose bronze object is gone (deleted since the run was queued) is skipped.
 """
 
 from __future__ import annotations
@@ -43,23 +51,39 @@ import pyarrow.fs as pafs
 # On Glue the chats modules are importable only once ship_modules has run; the names below are
 # bound by _import_modules() then (in tests, at import: the repository is on sys.path).
 try:
-    from chats.lake.files import FILE_SCHEMA, file_key, from_parquet, merge, to_parquet
+    from chats.lake.files import (
+        FILE_SCHEMA,
+        file_key,
+        from_parquet,
+        merge,
+        to_parquet,
+        without_chats,
+    )
     from chats.lake.rows import silver_batches
     from chats.whatsapp.parser import DateOrder, parse
 except ImportError:  # pragma: no cover - only on Glue before ship_modules
     pass
 
 Export = dict[str, str]
+# What a rebuild drops of one owner: {"owner", "chats", "all", "dates"}.
+Drop = dict[str, Any]
 # ((date, owner), (export index, row index, row values in FILE_SCHEMA order))
 Keyed = tuple[tuple[str, str], tuple[int, int, tuple[Any, ...]]]
 _DATE_ORDERS = ("day-first", "month-first", "year-first")
 
 
-def read_manifest(uri: str) -> list[Export]:
+def read_manifest(uri: str) -> list[dict[str, Any]]:
     fs, path = pafs.FileSystem.from_uri(uri)
     with fs.open_input_stream(path) as stream:
         text = stream.read().decode("utf-8")
     return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def split_manifest(lines: Sequence[dict[str, Any]]) -> tuple[list[Export], dict[str, Drop]]:
+    """The exports to add, in order, and what is dropped per owner."""
+    exports = [line for line in lines if "drop" not in line]
+    drops = {str(line["drop"]["owner"]): line["drop"] for line in lines if "drop" in line}
+    return exports, drops
 
 
 def export_rows(index: int, export: Export, bronze_root: str) -> Iterator[Keyed]:
@@ -69,7 +93,11 @@ def export_rows(index: int, export: Export, bronze_root: str) -> Iterator[Keyed]
     if order not in _DATE_ORDERS:
         order = None
     names = FILE_SCHEMA.names
-    with fs.open_input_file(f"{root.rstrip('/')}/{export['key']}") as handle:
+    path = f"{root.rstrip('/')}/{export['key']}"
+    if fs.get_file_info(path).type == pafs.FileType.NotFound:
+        print(f"skipped {export['key']}: the bronze object is gone (deleted)", file=sys.stderr)
+        return
+    with fs.open_input_file(path) as handle:
         batches = silver_batches(
             parse(handle, order),
             owner=export["owner"],
@@ -86,49 +114,83 @@ def export_rows(index: int, export: Export, bronze_root: str) -> Iterator[Keyed]
 
 
 def write_file(
-    silver_root: str, date: str, owner: str, rows: Iterable[tuple[int, int, tuple[Any, ...]]]
-) -> tuple[str, int]:
-    """Merge one (date, owner) file with new rows; (date, rows added)."""
-    ordered = sorted(rows, key=lambda item: (item[0], item[1]))
-    columns = list(zip(*(values for _, _, values in ordered), strict=True))
-    new = pa.Table.from_arrays(
-        [pa.array(list(col), type=f.type) for col, f in zip(columns, FILE_SCHEMA, strict=True)],
-        schema=FILE_SCHEMA,
-    )
+    silver_root: str,
+    date: str,
+    owner: str,
+    rows: Iterable[tuple[int, int, tuple[Any, ...]] | None],
+    drop: Drop | None = None,
+) -> tuple[str, int, str]:
+    """Merge one (date, owner) file with new rows, less what ``drop`` drops.
+
+    ``rows`` may hold None (a date named by a rebuild). Returns the date, the rows added and
+    what became of the file: "written", "deleted" or "" (left as it was).
+    """
+    ordered = sorted((r for r in rows if r is not None), key=lambda item: (item[0], item[1]))
     fs, root = pafs.FileSystem.from_uri(silver_root)
     path = file_key(date, owner, prefix=root.rstrip("/") + "/")
     existing = None
     if fs.get_file_info(path).type != pafs.FileType.NotFound:
         with fs.open_input_file(path) as handle:
             existing = from_parquet(handle)
-    merged = merge(existing, new)
+    before = existing.num_rows if existing is not None else 0
+    if existing is not None and drop is not None:
+        existing = without_chats(existing, drop.get("chats") or (), every=bool(drop.get("all")))
     kept = existing.num_rows if existing is not None else 0
-    if merged.num_rows == kept:
-        return date, 0
+    if ordered:
+        columns = list(zip(*(values for _, _, values in ordered), strict=True))
+        new = pa.Table.from_arrays(
+            [pa.array(list(c), type=f.type) for c, f in zip(columns, FILE_SCHEMA, strict=True)],
+            schema=FILE_SCHEMA,
+        )
+        merged = merge(existing, new)
+    elif existing is None:
+        return date, 0, ""
+    else:
+        merged = existing
+    if existing is not None and before == kept == merged.num_rows:
+        return date, 0, ""  # nothing dropped, nothing new: the file stays as it is
+    if merged.num_rows == 0:
+        fs.delete_file(path)
+        return date, 0, "deleted"
     fs.create_dir(path.rsplit("/", 1)[0], recursive=True)
     with fs.open_output_stream(path) as out:
         out.write(to_parquet(merged))
-    return date, merged.num_rows - kept
+    return date, merged.num_rows - kept, "written"
 
 
 def run(
-    spark: Any, exports: Sequence[Export], bronze_root: str, silver_root: str
+    spark: Any,
+    exports: Sequence[Export],
+    bronze_root: str,
+    silver_root: str,
+    drops: dict[str, Drop] | None = None,
 ) -> dict[str, int]:
-    """Build silver for ``exports`` (in upload order); returns rows added and files written."""
-    if not exports:
-        return {"rows_added": 0, "files_written": 0}
+    """Build silver for ``exports`` (in upload order) after ``drops`` (per owner); returns
+    rows added, files written and files deleted."""
+    drops = drops or {}
+    purge = [((date, owner), None) for owner, d in drops.items() for date in d.get("dates", ())]
+    if not exports and not purge:
+        return {"rows_added": 0, "files_written": 0, "files_deleted": 0}
     sc = spark.sparkContext
-    numbered = sc.parallelize(list(enumerate(exports)), len(exports))
-    rows = numbered.flatMap(lambda item: export_rows(item[0], item[1], bronze_root))
+    rows = sc.parallelize(list(enumerate(exports)), max(len(exports), 1)).flatMap(
+        lambda item: export_rows(item[0], item[1], bronze_root)
+    )
+    if purge:
+        rows = rows.union(sc.parallelize(purge, 1))
     partitions = int(spark.conf.get("spark.sql.shuffle.partitions", "200"))
     written = (
         rows.groupByKey(numPartitions=partitions)
-        .map(lambda group: write_file(silver_root, group[0][0], group[0][1], group[1]))
+        .map(
+            lambda group: write_file(
+                silver_root, group[0][0], group[0][1], group[1], drops.get(group[0][1])
+            )
+        )
         .collect()
     )
     return {
-        "rows_added": sum(added for _, added in written),
-        "files_written": sum(1 for _, added in written if added),
+        "rows_added": sum(added for _, added, _ in written),
+        "files_written": sum(1 for _, _, fate in written if fate == "written"),
+        "files_deleted": sum(1 for _, _, fate in written if fate == "deleted"),
     }
 
 
@@ -151,7 +213,15 @@ def ship_modules(spark: Any, uri: str) -> Path:
 
 def _import_modules() -> None:
     global DateOrder, parse, FILE_SCHEMA, file_key, from_parquet, merge, to_parquet, silver_batches
-    from chats.lake.files import FILE_SCHEMA, file_key, from_parquet, merge, to_parquet
+    global without_chats
+    from chats.lake.files import (
+        FILE_SCHEMA,
+        file_key,
+        from_parquet,
+        merge,
+        to_parquet,
+        without_chats,
+    )
     from chats.lake.rows import silver_batches
     from chats.whatsapp.parser import DateOrder, parse
 
@@ -174,7 +244,8 @@ def main(argv: Sequence[str]) -> None:
     spark = SparkSession.builder.appName("whatsapp-silver").getOrCreate()
     if args.python_modules:
         ship_modules(spark, args.python_modules)
-    stats = run(spark, read_manifest(args.manifest), args.bronze_root, args.silver_root)
+    exports, drops = split_manifest(read_manifest(args.manifest))
+    stats = run(spark, exports, args.bronze_root, args.silver_root, drops)
     print(json.dumps(stats))
 
 

@@ -1,4 +1,5 @@
-"""Chat-export parsing speed and peak memory: chats.whatsapp.parser against whatstk.
+"""Chat-export parsing speed and peak memory: chats.whatsapp.parser against whatstk; and the
+``manage.py parse_chat`` command against a careful stdlib program writing the same JSON.
 
 Run from the project root: ``.venv/bin/python -m tests.benchmarks.bench_chat_parse``
 (``--messages N`` for another size, ``--runs N`` for best-of-N). Each measurement runs in
@@ -6,12 +7,19 @@ its own subprocess so that peak RSS (``ru_maxrss``) belongs to that parser alone
 a process that only imported the parser is shown beside it. ``chats.whatsapp.parser`` runs with its
 C steps (``make speedups``); ``chats.whatsapp.parser/py`` is the same parser with them switched off,
 as on a machine without a C compiler or in the Glue job.
+
+The command line (``--cli-runs N``, 0 to skip): ``manage.py parse_chat FILE`` (Django start-up
+included) and ``tests/benchmarks/stdlib_chat_json.py FILE``, each writing its JSON to
+/dev/null, timed alternately (best of N, wall clock); their outputs are first checked to be
+the same bytes. Goal: the command at least 2x faster.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -20,6 +28,12 @@ from collections import deque
 from pathlib import Path
 
 from tests.benchmarks.chat_export_gen import export_path
+
+ROOT = Path(__file__).resolve().parents[2]
+CLI = {
+    "manage.py parse_chat": [sys.executable, "manage.py", "parse_chat"],
+    "stdlib peer": [sys.executable, "-m", "tests.benchmarks.stdlib_chat_json"],
+}
 
 
 def _worker(parser: str, path: str, parse: bool) -> dict[str, float]:
@@ -72,10 +86,57 @@ def _measure(parser: str, path: Path, parse: bool) -> dict[str, float]:
     return result
 
 
+def _cli_digest(command: list[str], path: Path) -> str:
+    """sha256 of what the command prints for the export."""
+    digest = hashlib.sha256()
+    with subprocess.Popen([*command, str(path)], cwd=ROOT, stdout=subprocess.PIPE) as process:
+        assert process.stdout is not None
+        for block in iter(lambda: process.stdout.read(1 << 20), b""):  # type: ignore[union-attr]
+            digest.update(block)
+    if process.returncode:
+        raise SystemExit(f"{command} failed with {process.returncode}")
+    return digest.hexdigest()
+
+
+def _cli_seconds(command: list[str], path: Path) -> tuple[float, float]:
+    """(wall-clock seconds, CPU seconds) of one run; CPU time is what a busy machine blurs least."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    with open(os.devnull, "wb") as sink:
+        subprocess.run([*command, str(path)], cwd=ROOT, stdout=sink, check=True)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def compare_cli(path: Path, runs: int) -> None:
+    """The command against the stdlib peer: same output, then best-of-N times and the ratio."""
+    digests = {name: _cli_digest(command, path) for name, command in CLI.items()}
+    if len(set(digests.values())) != 1:
+        raise SystemExit(f"the JSON differs: {digests}")
+    print(f"\nJSON output: identical ({next(iter(digests.values()))[:16]}…)")
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in CLI}
+    for _ in range(runs):
+        for name, command in CLI.items():
+            times[name].append(_cli_seconds(command, path))
+    for name, found in times.items():
+        walls = [round(wall, 2) for wall, _ in found]
+        cpu = min(c for _, c in found)
+        print(f"  {name}: wall {walls} s, best {min(walls):.2f} s; best CPU {cpu:.2f} s")
+    ours, peer = times["manage.py parse_chat"], times["stdlib peer"]
+    wall_ratio = min(w for w, _ in peer) / min(w for w, _ in ours)
+    cpu_ratio = min(c for _, c in peer) / min(c for _, c in ours)
+    print(
+        f"parse_chat is {wall_ratio:.2f}x faster than the stdlib peer in wall-clock time, "
+        f"{cpu_ratio:.2f}x in CPU time (goal: at least 2x)"
+    )
+
+
 def main() -> None:
     args = argparse.ArgumentParser(description=__doc__)
     args.add_argument("--messages", type=int, default=1_000_000)
     args.add_argument("--runs", type=int, default=3)
+    args.add_argument("--cli-runs", type=int, default=3)
     args.add_argument("--peers", nargs="*", default=["chats.whatsapp.parser/py", "whatstk"])
     args.add_argument("--worker")
     args.add_argument("--import-only", action="store_true")
@@ -113,6 +174,8 @@ def main() -> None:
             f"{seconds / ours['seconds']:>10.1f}x {peak / rows[0][2]:>9.1f}x"
         )
     print("\nratios are peer / chats.whatsapp.parser (higher = chats.whatsapp.parser is better)")
+    if ns.cli_runs:
+        compare_cli(path, ns.cli_runs)
 
 
 if __name__ == "__main__":

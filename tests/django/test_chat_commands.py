@@ -14,9 +14,14 @@ import duckdb
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from hypothesis import given
+from hypothesis import settings as examples
+from hypothesis import strategies as st
 
 from chats.models import ChatExport, SilverStatus
 from chats.tasks import ingest_export
+from chats.whatsapp.parser import MessageColumns
+from chats.whatsapp.steps import json_rows
 from ingestion import storage
 from tests.factories.chats import ANDROID, ANDROID_MORE, IOS, upload_chat
 
@@ -48,6 +53,30 @@ def test_parse_chat_prints_a_json_array_of_messages(tmp_path: Path) -> None:
         "line": 2,
     }
     assert messages[0]["system"] is True and messages[0]["sender"] is None
+
+
+@examples(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.from_regex(
+                r"20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9]", fullmatch=True
+            ),
+            st.none() | st.text(),
+            st.text(),
+            st.booleans(),
+            st.booleans(),
+            st.integers(1, 10**9),
+        ),
+        max_size=20,
+    )
+)
+def test_parse_chat_writes_what_the_json_encoder_writes(rows: list[tuple[Any, ...]]) -> None:
+    """Column-at-a-time JSON is byte for byte json.dumps(message, ensure_ascii=False)."""
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    names = ("timestamp", "sender", "message", "system", "has_media", "line")
+    columns = MessageColumns(*([row[i] for row in rows] for i in range(len(names))))
+    assert json_rows(columns) == ",\n".join(encode(dict(zip(names, r, strict=True))) for r in rows)
 
 
 def test_parse_chat_reads_ios_exports(tmp_path: Path) -> None:

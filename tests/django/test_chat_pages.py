@@ -190,7 +190,7 @@ def test_search_shows_attachments_and_omitted_media(owner_client: Any, owner: An
 def test_search_refuses_a_bad_date_with_a_message(owner_client: Any) -> None:
     response = owner_client.get(reverse("chats:search"), {"date": "2024-13-45"})
     assert response.status_code == 400
-    assert "is not a date; use YYYY-MM-DD" in text_of(response)
+    assert "date: not a date; use YYYY-MM-DD" in text_of(response)
 
 
 def test_search_without_filters_shows_only_the_form(owner_client: Any, owner: Any) -> None:

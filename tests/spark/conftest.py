@@ -69,3 +69,16 @@ def glue_job() -> Any:
     finally:
         sys.path.remove(str(GLUE_JOB.parent))
     return whatsapp_silver_job
+
+
+@pytest.fixture(autouse=True)
+def _fresh_storage_dir(settings: Any, tmp_path: Path) -> None:
+    """Each test's local writer stores files in a directory of its own."""
+    settings.LOCAL_STORAGE_DIR = tmp_path / "storage"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path / "storage", "allow_overwrite": True},
+        },
+    }

@@ -6,13 +6,11 @@ Every test runs twice: with the C steps (chats/whatsapp/_speedups.c) and with th
 from __future__ import annotations
 
 import io
-import os
 import tracemalloc
 from collections import deque
 
 import pytest
 
-from chats.whatsapp import steps as parse_steps
 from chats.whatsapp.parser import (
     ExportFormat,
     Message,
@@ -28,16 +26,7 @@ from chats.whatsapp.parser import (
 LRM = "\u200e"
 
 
-@pytest.fixture(autouse=True, params=["c", "python"])
-def implementation(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    if request.param == "python":
-        monkeypatch.setattr(parse_steps, "_speedups", None)
-    elif getattr(parse_steps, "_speedups", None) is None:
-        message = "chats.whatsapp._speedups is not built (no C compiler?); `make test` builds it"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return str(request.param)
+pytestmark = pytest.mark.usefixtures("parser_steps")
 
 
 def messages(text: str, **kwargs: object) -> list[Message]:
@@ -45,12 +34,8 @@ def messages(text: str, **kwargs: object) -> list[Message]:
 
 
 def one(text: str) -> Message:
-    """The first message of ``text`` followed by a filler message (exports need two)."""
-    if text.startswith("["):
-        filler = "\n[01/01/2024, 00:00:00] Z: filler"
-    else:
-        filler = "\n01/01/2024, 00:00 - Z: filler"
-    return messages(text + filler)[0]
+    """The first message of ``text`` written twice (exports need two headers, in one layout)."""
+    return messages(text + "\n" + text)[0]
 
 
 def stamps(text: str) -> list[str]:
@@ -90,7 +75,9 @@ def test_dates_with_dots_or_dashes_and_no_comma() -> None:
 
 
 def test_finnish_klo_between_date_and_time_with_dotted_time() -> None:
-    found = messages("13.3.2024 klo 9.05 - A: moi\n14.3.2024 klo 21.30.15 - B: hei\n")
+    found = messages("13.3.2024 klo 9.05 - A: moi\n14.3.2024 klo 21.30 - B: hei\n")
+    assert stamps_of(found) == ["2024-03-13T09:05:00", "2024-03-14T21:30:00"]
+    found = messages("13.3.2024 klo 9.05.00 - A: moi\n14.3.2024 klo 21.30.15 - B: hei\n")
     assert stamps_of(found) == ["2024-03-13T09:05:00", "2024-03-14T21:30:15"]
 
 
@@ -237,6 +224,20 @@ def test_the_final_line_ending_is_not_part_of_the_last_message() -> None:
     assert messages(base + "\n")[-1].message == "last"
     assert messages(base + "\r\n")[-1].message == "last"
     assert messages(base + "\n\n")[-1].message == "last\n"
+
+
+def test_a_header_written_in_another_layout_is_a_continuation_line() -> None:
+    found = messages(
+        "13/03/2024, 09:05 - A: quoting\n15.03.2024, 10:00 - B: pasted from elsewhere\n"
+        "01/04/2024, 09:07 - C: next\n"
+    )
+    assert [m.message for m in found] == [
+        "quoting\n15.03.2024, 10:00 - B: pasted from elsewhere",
+        "next",
+    ]
+    # Nor does the pasted line's day (15) decide the order: this export is month-first.
+    found = messages("03/13/2024, 09:05 - A: x\n15.03.2024, 10:00 - B: y\n04/01/2024, 09:07 - C: z")
+    assert [m.timestamp for m in found] == ["2024-03-13T09:05:00", "2024-04-01T09:07:00"]
 
 
 def test_a_header_in_the_other_layout_is_a_continuation_line() -> None:

@@ -27,6 +27,7 @@ from chats.search.engines import (
     MessageFilter,
     Page,
 )
+from chats.search.query import BadQuery
 
 SCHEMA = pa.schema(
     [
@@ -240,6 +241,10 @@ def test_engine_matches_a_plain_python_filter(
     hide_system: bool,
     only_media: bool,
 ) -> None:
+    if date_from and date_to and date_from > date_to:
+        with pytest.raises(BadQuery, match="from: must not be after to"):
+            MessageFilter(owner=owner, date_from=date_from, date_to=date_to)
+        return
     f = MessageFilter(
         owner=owner,
         chat=chat,
@@ -504,6 +509,8 @@ def test_cached_tables_give_the_same_pages_as_the_files(
     newest_first: bool,
     limit: int,
 ) -> None:
+    if date_from and date_to and date_from > date_to:
+        date_from, date_to = date_to, date_from  # an inverted range is a BadQuery
     f = MessageFilter(
         owner=owner,
         chat=chat,

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from chats.whatsapp import parser as parsing
 from chats.whatsapp import steps as parse_steps
-from chats.whatsapp.grammar import SPLIT
+from chats.whatsapp.grammar import SPLIT, date_shape, time_shape
 from chats.whatsapp.parser import Layout, Message, MessageColumns
 from tests.benchmarks.chat_export_gen import generate
 
@@ -129,7 +129,17 @@ def test_split_finds_every_header_of_a_generated_export() -> None:
     assert speedups.split(data, False) == expected
 
 
-raw_dates = [b"13/03/2024", b"13/03/2024", b"01.02.24", b"31/02/2024", b"2024-03-13", b"99/99/99"]
+# What precedes a header's time (group 1 of SPLIT): the date, comma, space and word.
+raw_dates = [
+    b"13/03/2024, ",
+    b"13/03/2024, ",
+    b"1/3/2024, ",
+    b"01.02.24 ",
+    b"31/02/2024, ",
+    b"2024-03-13 ",
+    b"99/99/99 ",
+    b"13.3.2024 klo ",
+]
 raw_times = [
     b"09:05",
     b"09:05",
@@ -144,20 +154,27 @@ raw_times = [
 @given(
     st.lists(st.tuples(st.sampled_from(raw_dates), st.sampled_from(raw_times)), max_size=20),
     st.sampled_from(["day-first", "month-first", "year-first"]),
+    st.none() | st.tuples(st.sampled_from(raw_dates), st.sampled_from(raw_times)),
 )
-def test_timestamps_match(stamps: list[tuple[bytes, bytes]], order: Any) -> None:
+def test_timestamps_match(
+    stamps: list[tuple[bytes, bytes]], order: Any, layout: tuple[bytes, bytes] | None
+) -> None:
+    """Also with the file's layout (the first header's shape): other layouts are no dates."""
     assert speedups is not None
     records: list[Any] = []
     for date, time in stamps:
         records += [date, time, b"A", None, b"hi"]
+    shapes = (None, None) if layout is None else (date_shape(layout[0]), time_shape(layout[1]))
+
+    def caches() -> tuple[parse_steps.Dates, parse_steps.Times]:
+        return parse_steps.Dates(order, shapes[0]), parse_steps.Times(shapes[1])
+
     try:
-        expected: Any = in_python(
-            parse_steps.timestamps, records, parse_steps.Dates(order), parse_steps.Times()
-        )
+        expected: Any = in_python(parse_steps.timestamps, records, *caches())
     except TypeError:
         expected = TypeError
     try:
-        found: Any = speedups.timestamps(records, parse_steps.Dates(order), parse_steps.Times())
+        found: Any = speedups.timestamps(records, *caches())
     except TypeError:
         found = TypeError
     assert found == expected
@@ -241,3 +258,41 @@ def test_a_generated_export_parses_the_same_in_c_and_in_python(
     monkeypatch.setattr(parse_steps, "_speedups", None)
     assert parsing.parse_bytes(data) == with_c
     assert len(with_c) == 20_000
+
+
+json_text = st.text(
+    st.characters(blacklist_categories=["Cs"])
+    | st.sampled_from(['"', "\\", "\x00", "\x1f", "\x7f", "\n", "\r", "\t", "\b", "\f", "\u2028"])
+)
+
+
+@SETTINGS
+@given(
+    st.lists(
+        st.tuples(
+            st.from_regex(
+                r"20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-5][0-9]", fullmatch=True
+            ),
+            st.none() | json_text,
+            json_text,
+            st.booleans(),
+            st.booleans(),
+            st.integers(1, 10**12),
+        ),
+        max_size=20,
+    )
+)
+def test_json_rows_match(rows: list[tuple[Any, ...]]) -> None:
+    assert speedups is not None
+    columns = MessageColumns(*([row[i] for row in rows] for i in range(6)))
+    assert speedups.json_rows(columns) == in_python(parse_steps.json_rows, columns)
+
+
+def test_json_rows_leave_what_the_parser_never_makes_to_the_python() -> None:
+    assert speedups is not None
+    lone_surrogate = MessageColumns(["2024-01-01T00:00:00"], [None], ["\ud800"], [False],
+                                    [False], [1])  # fmt: skip
+    huge_line = MessageColumns(["2024-01-01T00:00:00"], [None], ["x"], [False], [False], [10**30])
+    for columns in (lone_surrogate, huge_line):
+        assert speedups.json_rows(columns) is None
+        assert parse_steps.json_rows(columns) == in_python(parse_steps.json_rows, columns)

@@ -2,7 +2,9 @@
 
 Without ``--full``: exports whose silver is not built yet (pending or failed) are added.
 With ``--full``: the chosen chats (or all of an owner's chats) are dropped from silver and
-written again from every bronze export; running it twice gives the same rows.
+written again from every bronze export; running it twice gives the same rows. Exports of
+deleted uploads are left out. On AWS with a Glue job (``GLUE_JOB_NAME``) the work is queued
+for the owners' Glue runs instead (chats.lake.glue), as the task does.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import QuerySet
 
-from chats.lake.writer import WriteStats, build_export_silver, rebuild_chats
+from chats.lake.writer import SourceDeleted, WriteStats, build_export_silver, rebuild_chats
 from chats.models import ChatExport, SilverStatus
 
 
@@ -31,7 +33,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        exports = ChatExport.objects.exclude(bronze_key="")
+        exports = ChatExport.objects.filter(source__deleted_at__isnull=True).exclude(bronze_key="")
         if options["owner"]:
             exports = exports.filter(owner_id=self.owner_id(options["owner"]))
         if options["chat"]:
@@ -55,12 +57,15 @@ class Command(BaseCommand):
         return int(user.pk)
 
     def pending(self, exports: QuerySet[ChatExport]) -> WriteStats:
-        chosen = list(
-            exports.exclude(silver_status=SilverStatus.BUILT).order_by("created_at", "pk")
-        )
+        waiting = exports.exclude(silver_status__in=[SilverStatus.BUILT, SilverStatus.RUNNING])
+        chosen = list(waiting.order_by("created_at", "pk"))
         total = WriteStats()
         for number, export in enumerate(chosen, 1):
-            stats = build_export_silver(export)
+            try:
+                stats = build_export_silver(export)
+            except SourceDeleted:
+                self.report(f"[{number}/{len(chosen)}]", export, None, "deleted meanwhile")
+                continue
             self.report(f"[{number}/{len(chosen)}]", export, stats)
             add(total, stats)
         return total
@@ -78,10 +83,16 @@ class Command(BaseCommand):
             add(total, stats)
         return total
 
-    def report(self, label: str, export: ChatExport, stats: WriteStats | None) -> None:
+    def report(
+        self, label: str, export: ChatExport, stats: WriteStats | None, note: str = ""
+    ) -> None:
         line = f"{label} “{export.chat_name}” (export {export.pk})"
-        if stats is not None:
+        if stats is not None and stats.glue_run:
+            line += f": queued for Glue run {stats.glue_run}"
+        elif stats is not None:
             line += f": {stats.rows_added} rows added, {len(stats.dates)} days written"
+        if note:
+            line += f": {note}"
         self.stdout.write(line)
         self.stdout.flush()
 

@@ -1,17 +1,15 @@
-"""Print the messages of a WhatsApp export as a JSON array, streamed message by message."""
+"""Print the messages of a WhatsApp export as a JSON array, streamed a chunk at a time."""
 
 from __future__ import annotations
 
-import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from chats.whatsapp.parser import NotAChatExport, parse
-
-# Messages written per call to stdout: one call per message costs more than the parsing.
-LINES_PER_WRITE = 2000
+from chats.whatsapp.parser import MessageColumns, NotAChatExport, parse_columns
+from chats.whatsapp.steps import json_rows
 
 
 class Command(BaseCommand):
@@ -31,32 +29,15 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {path}: {exc.strerror or exc}") from exc
         with handle:
             try:
-                self._write(parse(handle))
+                self._write(parse_columns(handle))
             except NotAChatExport as exc:
                 raise CommandError(f"{path}: {exc}") from exc
 
-    def _write(self, messages: Any) -> None:
+    def _write(self, chunks: Iterable[MessageColumns]) -> None:
         out = self.stdout
-        dumps = json.JSONEncoder(ensure_ascii=False).encode
-        pending: list[str] = []
-        separator = "\n"
-        out.write("[", ending="")
-        for message in messages:
-            pending.append(
-                separator
-                + dumps(
-                    {
-                        "timestamp": message.timestamp,
-                        "sender": message.sender,
-                        "message": message.message,
-                        "system": message.system,
-                        "has_media": message.has_media,
-                        "line": message.line,
-                    }
-                )
-            )
-            separator = ",\n"
-            if len(pending) >= LINES_PER_WRITE:
-                out.write("".join(pending), ending="")
-                pending.clear()
-        out.write("".join(pending) + "\n]")
+        separator = "[\n"
+        for columns in chunks:
+            if columns.timestamp:
+                out.write(separator + json_rows(columns), ending="")
+                separator = ",\n"
+        out.write("\n]" if separator == ",\n" else "[]")
