@@ -2,7 +2,8 @@
 
 ``profile_dataset_object`` is the work of the ``datasets.profile_dataset`` task and of
 ``manage.py profile_csv``. Its outputs are keyed by the dataset (one per stored object), so a
-re-run overwrites the same summary JSON and the same row.
+re-run overwrites the same summary JSON and the same row. ``forget_dataset`` is the clean-up
+hook the deletion task calls: it removes what profiling made of an object.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from datasets.models import Dataset
@@ -53,14 +55,43 @@ def profile_dataset_object(obj: StoredObject) -> str:
     except CsvUnreadable as exc:
         message = str(exc)
         summary = error_profile(obj.original_name, message, upload_timestamp=obj.created_at)
-        _record(dataset, summary)
+        _publish(obj, dataset, summary)
         raise Rejected(message) from exc
-    _record(dataset, profile)
+    _publish(obj, dataset, profile)
     issues = len(profile["quality_issues"])
     return (
         f"{profile['row_count']:,} rows × {profile['column_count']} columns; "
         f"{issues} quality issue{'' if issues == 1 else 's'}."
     )
+
+
+def _publish(obj: StoredObject, dataset: Dataset, summary: dict[str, Any]) -> None:
+    """Store the summary and fill the row, unless the file was deleted in the meantime.
+
+    The check holds the object's row lock until the summary is recorded: a deletion recorded
+    after it waits, and its clean-up then finds the summary to remove; one recorded before it
+    stops the publishing here.
+    """
+    with transaction.atomic():
+        alive = (
+            StoredObject.objects.select_for_update()
+            .filter(pk=obj.pk, deleted_at__isnull=True)
+            .values_list("pk", flat=True)
+        )
+        if not list(alive):
+            raise Rejected("The file was deleted while it was being profiled; nothing was kept.")
+        _record(dataset, summary)
+
+
+def forget_dataset(obj: StoredObject) -> None:
+    """The datasets clean-up hook: remove the summary JSON and the Dataset row made of ``obj``.
+
+    Safe to run again; the stored object itself is the deletion task's to remove.
+    """
+    for dataset in Dataset.objects.filter(source_id=obj.pk):
+        for key in {dataset.summary_key, summary_key_for(dataset)} - {""}:
+            storage.delete(key)
+        dataset.delete()
 
 
 def _record(dataset: Dataset, summary: dict[str, Any]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
@@ -15,6 +15,7 @@ from datasets.models import Dataset
 from ingestion import storage
 from ingestion.models import StoredObject
 from ingestion.routing import Kind
+from platform_site.auth import api_login_required
 
 PAGE_SIZE = 50
 WAITING_LIMIT = 50
@@ -65,11 +66,14 @@ def detail(request: HttpRequest, dataset_id: int) -> HttpResponse:
 
 
 @require_GET
+@api_login_required
 def summary(request: HttpRequest, dataset_id: int) -> HttpResponse:
-    """The summary JSON, through a short-lived signed URL."""
-    dataset = _owned(request, dataset_id)
+    """The summary JSON, through a short-lived signed URL; errors answer JSON (an API too)."""
+    dataset = Dataset.objects.filter(owner_id=request.user.pk, pk=dataset_id).first()
+    if dataset is None:
+        return JsonResponse({"error": "No such dataset."}, status=404)
     if not dataset.summary_key or not storage.exists(dataset.summary_key):
-        raise Http404("This dataset has no summary yet.")
+        return JsonResponse({"error": "This dataset has no summary yet."}, status=404)
     stem = dataset.name[:-4] if dataset.name.lower().endswith(".csv") else dataset.name
     return HttpResponseRedirect(
         storage.signed_url(dataset.summary_key, filename=f"{stem}_summary.json")
