@@ -6,6 +6,11 @@ that cannot be read raises `CsvUnreadable` (a ValueError) whose message is for t
 `error_profile` builds the summary to record in that case.
 
 Line numbers are physical lines of the file, the header being line 1.
+
+Bounds: at most `MAX_COLUMNS` columns (a wider file is refused with both widths named: the
+page and the summary of a wider file would not be read, and each column costs memory); DuckDB
+works within `MEMORY_MB` (see `datasets.profiling.budget`), and what comes back to Python is a
+handful of values per column, so memory does not grow with the number of rows.
 """
 
 from __future__ import annotations
@@ -20,7 +25,8 @@ from typing import Any
 
 import duckdb
 
-from datasets.profiling import sql
+from datasets.profiling import passes, sql
+from datasets.profiling.budget import Budget
 from datasets.profiling.issues import find_issues
 from datasets.profiling.lines import LineMap
 from datasets.profiling.sniff import (
@@ -35,13 +41,15 @@ from datasets.profiling.sniff import (
     transcode_to_utf8,
 )
 from datasets.profiling.types import NUMERIC, TEMPORAL, ColumnPlan, holds
+from datasets.profiling.width import MAX_COLUMNS, LongLines, check_header
 
-__all__ = ["CsvUnreadable", "error_profile", "profile_csv"]
+__all__ = ["MAX_COLUMNS", "CsvUnreadable", "error_profile", "profile_csv"]
 
 DISTINCT_EXACT_LIMIT = 10_000
 EXAMPLES = 5
 PREVIEW_ROWS = 50
-MEMORY_LIMIT = "300MB"
+MEMORY_MB = 300
+RAGGED_TEXT_CHARS = 500
 TOP_VALUES = 5
 HISTOGRAM_BINS = 20
 UTF8 = ("utf-8", "utf-8-sig")
@@ -55,16 +63,18 @@ def profile_csv(
     distinct_exact_limit: int = DISTINCT_EXACT_LIMIT,
     examples: int = EXAMPLES,
     preview_rows: int = PREVIEW_ROWS,
-    memory_limit: str = MEMORY_LIMIT,
+    memory_mb: int = MEMORY_MB,
     threads: int | None = None,
     temp_dir: str | os.PathLike[str] | None = None,
 ) -> dict[str, Any]:
     """Profile the CSV at `path` and return the summary dict (status "success").
 
-    Raises CsvUnreadable when the file is empty, binary or cannot be parsed as CSV.
+    Raises CsvUnreadable when the file is empty, binary, wider than `MAX_COLUMNS` or cannot
+    be parsed as CSV.
     """
     source = Path(path)
-    encoding = detect_encoding(source)
+    long_lines = LongLines()
+    encoding = detect_encoding(source, long_lines.feed)
     settings = _Settings(distinct_exact_limit, examples, preview_rows)
     with tempfile.TemporaryDirectory(prefix="profile-", dir=temp_dir) as work:
         workdir = Path(work)
@@ -74,13 +84,21 @@ def profile_csv(
             transcode_to_utf8(source, encoding, readable)
         sample, complete = read_sample(readable, "utf-8")
         dialect = sniff_dialect(sample, complete)
+        check_header(dialect, cut=not complete and "\n" not in sample)
+        long_lines.check_rows(source, encoding, dialect)
         sample_rows = parse_rows(sample, dialect.delimiter, dialect.quotechar, complete)
-        con = sql.connect(workdir, memory_limit, threads or os.cpu_count() or 1)
+        budget = Budget(memory_mb, threads or os.cpu_count() or 1)
+        con = sql.connect(workdir, budget)
         try:
-            scan = sql.CsvScan(con, readable, dialect)
+            scan = sql.CsvScan(con, readable, dialect, budget)
             body = _profile(scan, dialect, sample_rows, settings)
         except (duckdb.InvalidInputException, duckdb.ConversionException) as error:
             raise CsvUnreadable(f"The file could not be read as CSV: {error}") from error
+        except duckdb.OutOfMemoryException as error:
+            # Not expected within the column limit; if a file still finds a way, say so plainly.
+            raise CsvUnreadable(
+                f"Profiling this file needs more than the {memory_mb} MB it may use."
+            ) from error
         finally:
             con.close()
     return {
@@ -152,18 +170,18 @@ def _profile(
     width = dialect.column_count
     data = [row for row in sample_rows[int(dialect.has_header) :] if len(row) == width]
     plans = [_plan(n, [row[n] for row in data]) for n in range(width)]
-    row_count = sql.main_pass(scan, plans)
+    row_count = passes.main_pass(scan, plans)
     misjudged = [plan for plan in plans if not holds(plan)]
     if misjudged:
-        sql.retype(scan, misjudged)
+        passes.retype(scan, misjudged)
     for plan in plans:
         invalid = plan.count - plan.facts.get("valid", plan.count)
         if invalid:
             plan.facts["invalid_examples"] = scan.invalid_examples(plan, min(invalid, examples))
     # HyperLogLog is within a few percent: count every value when the estimate is near the bound.
     countable = [plan for plan in plans if plan.facts["approx_distinct"] <= limit * 1.1]
-    duplicate_count, duplicate_examples = sql.count_pass(
-        scan, plans, countable, HISTOGRAM_BINS, examples
+    duplicate_count, duplicate_examples = passes.count_pass(
+        scan, plans, countable, HISTOGRAM_BINS, examples, TOP_VALUES
     )
 
     ragged_count, ragged_examples = scan.rejected(examples)
@@ -188,10 +206,10 @@ def _profile(
             {
                 "line": lines.of_record(int(line)),
                 "problem": str(kind).lower(),
-                "fields": _field_count(text, dialect),
-                "text": text,
+                "fields": width + extra if extra else _field_count(text, dialect),
+                "text": _cut(text, RAGGED_TEXT_CHARS),
             }
-            for line, kind, text in ragged_examples
+            for line, kind, text, extra in ragged_examples
         ],
     }
     return {
@@ -220,6 +238,10 @@ def _display_names(dialect: Dialect) -> list[str]:
     return names
 
 
+def _cut(text: str, chars: int) -> str:
+    return text if len(text) <= chars else text[: chars - 1] + "…"
+
+
 def _field_count(text: str, dialect: Dialect) -> int:
     rows = parse_rows(text.strip("\r\n"), dialect.delimiter, dialect.quotechar, True)
     return len(rows[0]) if rows else 0
@@ -235,8 +257,8 @@ def _column(
 ) -> dict[str, Any]:
     facts = plan.facts
     missing = row_count - plan.count
-    values: dict[str, int] | None = facts.get("values")
-    exact = values is not None and len(values) <= limit
+    counted: int | None = facts.get("distinct_exact")
+    exact = counted is not None and counted <= limit
     column: dict[str, Any] = {
         "name": name,
         "header": dialect.headers[plan.index] if dialect.has_header else None,
@@ -245,14 +267,16 @@ def _column(
         "count": plan.count,
         "missing": missing,
         "missing_pct": _pct(missing, row_count),
-        "distinct": len(values) if exact and values is not None else facts["approx_distinct"],
+        "distinct": counted if exact and counted is not None else facts["approx_distinct"],
         "distinct_is_estimate": not exact,
         "invalid": plan.count - facts["valid"] if "valid" in facts else 0,
         "invalid_examples": [
             {"line": lines.of_row(row), "value": value}
             for row, value in facts.get("invalid_examples", [])
         ],
-        "top_values": _top_values(values),
+        "top_values": [
+            {"value": value, "count": count} for value, count in facts.get("top_values", [])
+        ],
     }
     if plan.type in NUMERIC:
         column.update({key: _number(facts.get(key)) for key in ("min", "max", "mean", "std")})
@@ -272,13 +296,6 @@ def _column(
     if histogram is not None:
         column["histogram"] = histogram
     return column
-
-
-def _top_values(values: dict[str, int] | None) -> list[dict[str, Any]]:
-    if not values:
-        return []
-    ranked = sorted(values.items(), key=lambda item: (-item[1], item[0]))[:TOP_VALUES]
-    return [{"value": value, "count": int(count)} for value, count in ranked]
 
 
 def _histogram(plan: ColumnPlan) -> dict[str, Any] | None:

@@ -12,6 +12,7 @@ import csv
 import io
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,10 +58,11 @@ SQL_PATTERNS = {
 }
 
 
-def detect_encoding(path: Path) -> str:
+def detect_encoding(path: Path, on_chunk: Callable[[int, bytes], None] | None = None) -> str:
     """Return "utf-8", "utf-8-sig", "cp1252" or "latin-1" for the whole file.
 
-    Raises CsvUnreadable for an empty file or one that looks binary.
+    `on_chunk(offset, data)` sees every byte of the file on the way, in chunks whose sizes are
+    multiples of 16 KiB. Raises CsvUnreadable for an empty file or one that looks binary.
     """
     with path.open("rb") as stream:
         head = stream.read(SAMPLE_BYTES)
@@ -69,20 +71,32 @@ def detect_encoding(path: Path) -> str:
         if b"\x00" in head or _control_ratio(head) > 0.01:
             raise CsvUnreadable("The file is not text (it looks like binary data).")
         encoding = "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
-        decoder = codecs.getincrementaldecoder(encoding)()
-        chunk = head
-        try:
-            while chunk:
-                # ASCII is valid UTF-8 and isascii() is far cheaper than decoding. Skipping an
-                # ASCII chunk cannot hide an error: it could not have completed a character
-                # left open by the chunk before, so the final decode still fails.
-                if not chunk.isascii():
-                    decoder.decode(chunk)
-                chunk = stream.read(CHUNK_BYTES)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return _single_byte_encoding(path)
-    return encoding
+        decoder: codecs.IncrementalDecoder | None = codecs.getincrementaldecoder(encoding)()
+        chunk, offset = head, 0
+        while chunk:
+            # ASCII is valid UTF-8 and isascii() is far cheaper than decoding. Skipping an
+            # ASCII chunk cannot hide an error: it could not have completed a character left
+            # open by the chunk before, so the final decode still fails.
+            if decoder is not None and not chunk.isascii():
+                decoder = _decoded(decoder, chunk)
+            if on_chunk is not None:
+                on_chunk(offset, chunk)
+            offset += len(chunk)
+            chunk = stream.read(CHUNK_BYTES)
+        if decoder is not None and _decoded(decoder, b"", final=True) is not None:
+            return encoding
+    return _single_byte_encoding(path)
+
+
+def _decoded(
+    decoder: codecs.IncrementalDecoder, data: bytes, final: bool = False
+) -> codecs.IncrementalDecoder | None:
+    """The decoder again when `data` continues valid text, None when it is not UTF-8."""
+    try:
+        decoder.decode(data, final=final)
+    except UnicodeDecodeError:
+        return None
+    return decoder
 
 
 def _control_ratio(data: bytes) -> float:

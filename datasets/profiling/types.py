@@ -130,9 +130,12 @@ def _date_order(facts: dict[str, Any]) -> tuple[str, bool]:
     return "month-first", True
 
 
-def typed(plan: ColumnPlan) -> str | None:
-    """SQL for the column's typed value (NULL where the text does not fit); None for text."""
-    c = plan.sql
+def typed(plan: ColumnPlan, column: str | None = None) -> str | None:
+    """SQL for the column's typed value (NULL where the text does not fit); None for text.
+
+    Of `column` when given (the same column's text under another name), else of `plan.sql`.
+    """
+    c = column or plan.sql
     if plan.type == "integer":
         # The cast alone would round "3.5". Text that casts back to itself is plainly an
         # integer, and that test is cheaper than the pattern, which is left for "+5" or "007".
@@ -179,3 +182,12 @@ def typed_selects(plan: ColumnPlan) -> dict[str, str]:
         parts["day_first"] = f"count_if({match_pattern(c, f'{pattern}_day_first')})"
         parts["month_first"] = f"count_if({match_pattern(c, f'{pattern}_month_first')})"
     return parts
+
+
+def bin_of(value: str, plan: ColumnPlan, low: str, step: str, bins: int) -> str:
+    """SQL for the bin (0 to bins - 1) of a typed `value`, bins of `step` from `low`."""
+    if plan.type in TEMPORAL:
+        value = f"epoch(CAST({value} AS TIMESTAMP))"
+    # least() skips NULLs, so a missing value must stay NULL before it gets there.
+    bin_index = f"floor((CAST({value} AS DOUBLE) - {low}) / {step})"
+    return f"CASE WHEN {value} IS NOT NULL THEN least({bin_index}, {bins - 1})::INTEGER END"
