@@ -11,10 +11,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from datasets.models import Dataset
+from datasets.profiling.issues import counted
 from datasets.profiling.profile import CsvUnreadable, error_profile, profile_csv
 from ingestion import storage
 from ingestion.jobs import Rejected, run_claimed
@@ -50,7 +52,10 @@ def profile_dataset_object(obj: StoredObject) -> str:
     try:
         with storage.local_copy(obj.key, suffix=".csv") as path:
             profile = profile_csv(
-                path, file_name=obj.original_name, upload_timestamp=obj.created_at
+                path,
+                file_name=obj.original_name,
+                upload_timestamp=obj.created_at,
+                missing_tokens=settings.DATASETS_MISSING_TOKENS,
             )
     except CsvUnreadable as exc:
         message = str(exc)
@@ -60,8 +65,8 @@ def profile_dataset_object(obj: StoredObject) -> str:
     _publish(obj, dataset, profile)
     issues = len(profile["quality_issues"])
     return (
-        f"{profile['row_count']:,} rows × {profile['column_count']} columns; "
-        f"{issues} quality issue{'' if issues == 1 else 's'}."
+        f"{counted(profile['row_count'], 'row')} × {counted(profile['column_count'], 'column')}; "
+        f"{counted(issues, 'quality issue')}."
     )
 
 

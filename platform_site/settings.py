@@ -13,6 +13,7 @@ import dj_database_url
 import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
+from datasets.profiling.missing import MISSING_TOKENS
 from platform_site.env import (
     env_bool,
     env_choice,
@@ -250,6 +251,9 @@ if CHATS_ENGINE == "athena" and not ATHENA_S3_STAGING_DIR:
 
 # Photos
 PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 100_000_000, minimum=1)
+
+# Datasets: cells that count as missing besides empty ones, comma-separated.
+DATASETS_MISSING_TOKENS = env_list("DATASETS_MISSING_TOKENS", list(MISSING_TOKENS))
 
 LOGGING = {
     "version": 1,

@@ -48,9 +48,15 @@ def retype(scan: CsvScan, plans: list[ColumnPlan]) -> None:
     """For columns the sample misjudged: check every type over all rows, then recompute."""
     _aggregate(scan, [(plan, type_checks(plan)) for plan in plans], typed=False)
     for plan in plans:
+        decide_type(plan)
+    recompute(scan, plans)
+
+
+def recompute(scan: CsvScan, plans: list[ColumnPlan]) -> None:
+    """The statistics of columns whose type (or date style) changed since the main pass."""
+    for plan in plans:
         for key in TYPED_FACTS:
             plan.facts.pop(key, None)
-        decide_type(plan)
     layout = [(plan, {**typed_selects(plan), **_length_selects(plan)}) for plan in plans]
     _aggregate(scan, [(plan, parts) for plan, parts in layout if parts])
 

@@ -19,6 +19,7 @@ import datetime as dt
 import os
 import tempfile
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,8 +28,11 @@ import duckdb
 
 from datasets.profiling import passes, sql
 from datasets.profiling.budget import Budget
+from datasets.profiling.columns import column_dict, summary
 from datasets.profiling.issues import find_issues
 from datasets.profiling.lines import LineMap
+from datasets.profiling.missing import MISSING_TOKENS, missing_variants
+from datasets.profiling.numbers import sample_format
 from datasets.profiling.sniff import (
     CsvUnreadable,
     Dialect,
@@ -40,11 +44,14 @@ from datasets.profiling.sniff import (
     sniff_dialect,
     transcode_to_utf8,
 )
-from datasets.profiling.types import NUMERIC, TEMPORAL, ColumnPlan, holds
+from datasets.profiling.types import TEMPORAL, ColumnPlan, becomes_mixed, holds
 from datasets.profiling.width import MAX_COLUMNS, LongLines, check_header
 
 __all__ = ["MAX_COLUMNS", "CsvUnreadable", "error_profile", "profile_csv"]
 
+# A column the sample shows as text is checked over all rows when this share of its sampled
+# values fit a type: the few bad values may just come early in the file.
+RECHECK_SHARE = 0.5
 DISTINCT_EXACT_LIMIT = 10_000
 EXAMPLES = 5
 PREVIEW_ROWS = 50
@@ -63,6 +70,7 @@ def profile_csv(
     distinct_exact_limit: int = DISTINCT_EXACT_LIMIT,
     examples: int = EXAMPLES,
     preview_rows: int = PREVIEW_ROWS,
+    missing_tokens: Sequence[str] = MISSING_TOKENS,
     memory_mb: int = MEMORY_MB,
     threads: int | None = None,
     temp_dir: str | os.PathLike[str] | None = None,
@@ -75,7 +83,9 @@ def profile_csv(
     source = Path(path)
     long_lines = LongLines()
     encoding = detect_encoding(source, long_lines.feed)
-    settings = _Settings(distinct_exact_limit, examples, preview_rows)
+    settings = _Settings(
+        distinct_exact_limit, examples, preview_rows, missing_variants(missing_tokens)
+    )
     with tempfile.TemporaryDirectory(prefix="profile-", dir=temp_dir) as work:
         workdir = Path(work)
         readable = source
@@ -90,7 +100,7 @@ def profile_csv(
         budget = Budget(memory_mb, threads or os.cpu_count() or 1)
         con = sql.connect(workdir, budget)
         try:
-            scan = sql.CsvScan(con, readable, dialect, budget)
+            scan = sql.CsvScan(con, readable, dialect, budget, settings.missing)
             body = _profile(scan, dialect, sample_rows, settings)
         except (duckdb.InvalidInputException, duckdb.ConversionException) as error:
             raise CsvUnreadable(f"The file could not be read as CSV: {error}") from error
@@ -107,6 +117,7 @@ def profile_csv(
         "delimiter": dialect.delimiter,
         "quotechar": dialect.quotechar,
         "has_header": dialect.has_header,
+        "missing_tokens": list(missing_tokens),
         **body,
     }
 
@@ -147,15 +158,22 @@ class _Settings:
     distinct_exact_limit: int
     examples: int
     preview_rows: int
+    missing: tuple[str, ...]  # every spelling of every missing token
 
 
-def _plan(index: int, values: list[str]) -> ColumnPlan:
-    """The column's likely type, judged from the sample."""
-    kind = candidate_type(values)
+def _plan(index: int, values: list[str], missing: frozenset[str]) -> ColumnPlan:
+    """The column's likely type, judged from the sample's values that are not missing."""
+    present = [value for value in values if value not in missing]
+    kind, share = candidate_type(present)
     plan = ColumnPlan(index, kind or "string")
     plan.sampled = kind is not None
-    if kind in TEMPORAL:
-        present = [value for value in values if value]
+    if kind == "string":
+        written = sample_format(present)
+        if written is not None:
+            plan.number_format, plan.type = written[0].name, written[1]
+        else:
+            plan.recheck = share >= RECHECK_SHARE
+    if plan.type in TEMPORAL:
         plan.date_style, plan.date_order, plan.date_order_assumed = sample_dates(present)
     return plan
 
@@ -169,11 +187,15 @@ def _profile(
     limit, examples = settings.distinct_exact_limit, settings.examples
     width = dialect.column_count
     data = [row for row in sample_rows[int(dialect.has_header) :] if len(row) == width]
-    plans = [_plan(n, [row[n] for row in data]) for n in range(width)]
+    missing = frozenset(settings.missing)
+    plans = [_plan(n, [row[n] for row in data], missing) for n in range(width)]
     row_count = passes.main_pass(scan, plans)
     misjudged = [plan for plan in plans if not holds(plan)]
     if misjudged:
         passes.retype(scan, misjudged)
+    mixed = [plan for plan in plans if becomes_mixed(plan)]
+    if mixed:
+        passes.recompute(scan, mixed)
     for plan in plans:
         invalid = plan.count - plan.facts.get("valid", plan.count)
         if invalid:
@@ -189,7 +211,7 @@ def _profile(
 
     names = _display_names(dialect)
     columns = [
-        _column(plan, name, dialect, row_count, lines, limit)
+        column_dict(plan, name, dialect, row_count, lines, limit)
         for plan, name in zip(plans, names, strict=True)
     ]
     duplicate_rows = {
@@ -216,7 +238,7 @@ def _profile(
         "row_count": row_count,
         "column_count": width,
         "schema": {column["name"]: column["type"] for column in columns},
-        "statistics": {column["name"]: _summary(column) for column in columns},
+        "statistics": {column["name"]: summary(column) for column in columns},
         "quality_issues": find_issues(columns, dialect, duplicate_rows, ragged_rows),
         "columns": columns,
         "duplicate_rows": duplicate_rows,
@@ -245,101 +267,3 @@ def _cut(text: str, chars: int) -> str:
 def _field_count(text: str, dialect: Dialect) -> int:
     rows = parse_rows(text.strip("\r\n"), dialect.delimiter, dialect.quotechar, True)
     return len(rows[0]) if rows else 0
-
-
-def _column(
-    plan: ColumnPlan,
-    name: str,
-    dialect: Dialect,
-    row_count: int,
-    lines: LineMap,
-    limit: int,
-) -> dict[str, Any]:
-    facts = plan.facts
-    missing = row_count - plan.count
-    counted: int | None = facts.get("distinct_exact")
-    exact = counted is not None and counted <= limit
-    column: dict[str, Any] = {
-        "name": name,
-        "header": dialect.headers[plan.index] if dialect.has_header else None,
-        "index": plan.index,
-        "type": plan.type,
-        "count": plan.count,
-        "missing": missing,
-        "missing_pct": _pct(missing, row_count),
-        "distinct": counted if exact and counted is not None else facts["approx_distinct"],
-        "distinct_is_estimate": not exact,
-        "invalid": plan.count - facts["valid"] if "valid" in facts else 0,
-        "invalid_examples": [
-            {"line": lines.of_row(row), "value": value}
-            for row, value in facts.get("invalid_examples", [])
-        ],
-        "top_values": [
-            {"value": value, "count": count} for value, count in facts.get("top_values", [])
-        ],
-    }
-    if plan.type in NUMERIC:
-        column.update({key: _number(facts.get(key)) for key in ("min", "max", "mean", "std")})
-    elif plan.type in TEMPORAL:
-        column["min"] = _iso(facts.get("min"))
-        column["max"] = _iso(facts.get("max"))
-        column["date_format"] = plan.date_style
-        column["date_order"] = plan.date_order
-        column["date_order_assumed"] = plan.date_order_assumed
-    elif plan.type == "boolean":
-        column["true_count"] = int(facts.get("true_count") or 0)
-        column["false_count"] = plan.count - column["invalid"] - column["true_count"]
-    else:
-        column["min_length"] = facts["min_length"]
-        column["max_length"] = facts["max_length"]
-    histogram = _histogram(plan)
-    if histogram is not None:
-        column["histogram"] = histogram
-    return column
-
-
-def _histogram(plan: ColumnPlan) -> dict[str, Any] | None:
-    """Equal-width bins between the column's min and max, for a chart."""
-    counts: list[int] | None = plan.facts.get("bin_counts")
-    if counts is None:
-        return None
-    low, high = plan.facts["bin_range"]
-    step = (high - low) / len(counts)
-    edges: list[Any] = [low + step * n for n in range(len(counts))] + [high]
-    if plan.type in TEMPORAL:
-        moments = [dt.datetime.fromtimestamp(edge, dt.UTC).replace(tzinfo=None) for edge in edges]
-        edges = [m.date().isoformat() if plan.type == "date" else m.isoformat() for m in moments]
-    return {"edges": edges, "counts": counts}
-
-
-def _summary(column: dict[str, Any]) -> dict[str, Any]:
-    keep = (
-        "type",
-        "count",
-        "missing",
-        "missing_pct",
-        "distinct",
-        "distinct_is_estimate",
-        "invalid",
-        "min",
-        "max",
-        "mean",
-        "std",
-        "min_length",
-        "max_length",
-    )
-    return {key: column[key] for key in keep if key in column}
-
-
-def _pct(part: int, whole: int) -> float:
-    return round(100.0 * part / whole, 2) if whole else 0.0
-
-
-def _number(value: Any) -> float | int | None:
-    if value is None:
-        return None
-    return value if isinstance(value, int) else float(value)
-
-
-def _iso(value: Any) -> str | None:
-    return value.isoformat() if value is not None else None

@@ -209,13 +209,14 @@ def value_kind(value: str) -> str:
     return "string"
 
 
-def candidate_type(values: list[str]) -> str | None:
-    """The type the sample suggests (95% rule); None when the sample has no values."""
+def candidate_type(values: list[str]) -> tuple[str | None, float]:
+    """The type the sample suggests (95% rule; None when the sample has no values), and the
+    share of the values that fit the likeliest type other than text."""
     kinds = Counter(value_kind(value) for value in values)
     kinds.pop("empty", None)
     total = sum(kinds.values())
     if not total:
-        return None
+        return None, 0.0
     widening = {
         "integer": kinds["integer"],
         "float": kinds["integer"] + kinds["float"],
@@ -223,22 +224,31 @@ def candidate_type(values: list[str]) -> str | None:
         "date": kinds["date"],
         "datetime": kinds["date"] + kinds["datetime"],
     }
+    share = max(widening.values()) / total
     for kind in ("integer", "float", "boolean", "date", "datetime"):
         if widening[kind] >= TYPE_THRESHOLD * total:
-            return kind
-    return "string"
+            return kind, share
+    return "string", share
 
 
 def sample_dates(values: list[str]) -> tuple[str, str | None, bool]:
-    """Style ("iso" or "slash"), order and whether the order was assumed, from a sample."""
-    slashed = [value.split(" ")[0].split("/") for value in values if "/" in value]
-    if len(slashed) * 2 <= len([value for value in values if value]):
+    """Style ("iso", "slash" or "mixed": both), order and whether the order was assumed."""
+    iso = sum(
+        1 for value in values if ISO_DATE_RE.fullmatch(value) or ISO_DATETIME_RE.fullmatch(value)
+    )
+    slashed = [
+        value.split(" ")[0].split("/")
+        for value in values
+        if SLASH_DATE_RE.fullmatch(value) or SLASH_DATETIME_RE.fullmatch(value)
+    ]
+    if not slashed:
         return "iso", None, False
-    day_first = sum(1 for parts in slashed if len(parts) == 3 and _int(parts[0]) > 12)
-    month_first = sum(1 for parts in slashed if len(parts) == 3 and _int(parts[1]) > 12)
+    style = "mixed" if iso else "slash"
+    day_first = sum(1 for parts in slashed if _int(parts[0]) > 12)
+    month_first = sum(1 for parts in slashed if _int(parts[1]) > 12)
     if day_first or month_first:
-        return "slash", ("day-first" if day_first >= month_first else "month-first"), False
-    return "slash", "month-first", True
+        return style, ("day-first" if day_first >= month_first else "month-first"), False
+    return style, "month-first", True
 
 
 def _int(text: str) -> int:

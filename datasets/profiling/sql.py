@@ -21,7 +21,7 @@ import duckdb
 
 from datasets.profiling.budget import READ_MB, SET_MB, Budget
 from datasets.profiling.sniff import Dialect
-from datasets.profiling.types import ColumnPlan, bin_of, typed
+from datasets.profiling.types import ColumnPlan, bin_of, literal_list, typed
 
 # The reader's buffer: DuckDB's default (32 MB) held per thread made a 2,000-column scan
 # overflow 300 MB; 8 MB reads as fast. Lines longer than DuckDB's 2 MB maximum are rejected
@@ -44,7 +44,12 @@ class CsvScan:
     """Queries over the CSV file read with a fixed dialect, each on the threads that fit."""
 
     def __init__(
-        self, con: duckdb.DuckDBPyConnection, path: Path, dialect: Dialect, budget: Budget
+        self,
+        con: duckdb.DuckDBPyConnection,
+        path: Path,
+        dialect: Dialect,
+        budget: Budget,
+        missing: Sequence[str] = ("",),
     ) -> None:
         self.con = con
         self.dialect = dialect
@@ -55,6 +60,9 @@ class CsvScan:
             "quote": dialect.quotechar,
             "header": dialect.has_header,
         }
+        # The tokens come from settings, not from the file; as a literal, because a query
+        # must use every parameter it is given.
+        self._nulls = f"nullstr = {literal_list(tuple(missing))}, "
         self.columns = [f"c{n}" for n in range(dialect.column_count)]
         self._rejects_stored = False
         self._threads = budget.threads
@@ -70,7 +78,8 @@ class CsvScan:
         # fetchall, not fetchone: DuckDB stores the rejected rows when the query completes.
         return self.con.execute(query, {**self.params, **(params or {})}).fetchall()
 
-    def _read(self) -> str:
+    def _read(self, as_written: bool = False) -> str:
+        """The reader: missing tokens read as NULL, or `as_written` (only empty cells NULL)."""
         # Malformed rows are stored with their line numbers once, then only skipped.
         if self._rejects_stored:
             errors = "ignore_errors = true"
@@ -78,10 +87,11 @@ class CsvScan:
             errors = "store_rejects = true"
             self._rejects_stored = True
         types = ", ".join(f"'{column}': 'VARCHAR'" for column in self.columns)
+        nulls = "" if as_written else self._nulls
         return (
             "read_csv($path, delim = $delim, quote = $quote, escape = $quote, "
             f"header = $header, auto_detect = false, {errors}, buffer_size = {BUFFER_BYTES}, "
-            f"columns = {{{types}}})"
+            f"{nulls}columns = {{{types}}})"
         )
 
     def source(
@@ -268,7 +278,7 @@ class CsvScan:
 
     def preview(self, rows: int) -> list[list[str]]:
         """The first rows as text, missing cells as empty strings."""
-        query = f"SELECT * FROM {self._read()} LIMIT $n"
+        query = f"SELECT * FROM {self._read(as_written=True)} LIMIT $n"
         result = self.run(query, len(self.columns) * READ_MB, {"n": rows})
         return [["" if cell is None else str(cell) for cell in row] for row in result]
 
