@@ -144,6 +144,7 @@ def count_pass(
         if plan.index in spans:
             found = per_bin.get(plan.index) or dict(scan.key_values(f"b{plan.index}"))
             plan.facts["bin_counts"] = [found.get(str(n), 0) for n in range(bins)]
+    scan.forget_counts()
     return copies - repeated_rows, repeated_examples
 
 

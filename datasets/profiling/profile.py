@@ -54,7 +54,8 @@ __all__ = ["MAX_COLUMNS", "CsvUnreadable", "error_profile", "profile_csv"]
 RECHECK_SHARE = 0.5
 DISTINCT_EXACT_LIMIT = 10_000
 EXAMPLES = 5
-PREVIEW_ROWS = 50
+PREVIEW_ROWS = 500
+PREVIEW_CELLS = 10_000  # a wide file's sample holds fewer rows (the page keeps them all)
 MEMORY_MB = 300
 RAGGED_TEXT_CHARS = 500
 TOP_VALUES = 5
@@ -243,7 +244,43 @@ def _profile(
         "columns": columns,
         "duplicate_rows": duplicate_rows,
         "ragged_rows": ragged_rows,
-        "preview": scan.preview(settings.preview_rows),
+        **_sample(scan, plans, lines, min(settings.preview_rows, PREVIEW_CELLS // width), missing),
+    }
+
+
+def _sample(
+    scan: sql.CsvScan, plans: list[ColumnPlan], lines: LineMap, rows: int, missing: frozenset[str]
+) -> dict[str, Any]:
+    """The first rows as written, their lines, marked cells and, per column, the rows in the
+    column's order: values by their typed value (text ignoring case), then missing cells, then
+    values not of the column's type."""
+    texts, values = scan.preview(plans, max(1, rows))
+    marks = [
+        [
+            1 if text is None or text in missing else 2 if value is None else 0
+            for text, value in zip(row_texts, row_values, strict=True)
+        ]
+        for row_texts, row_values in zip(texts, values, strict=True)
+    ]
+    marked: dict[str, list[list[int]]] = {"missing": [], "invalid": []}
+    for row, row_marks in enumerate(marks):
+        for index, mark in enumerate(row_marks):
+            if mark:
+                marked["missing" if mark == 1 else "invalid"].append([row, index])
+
+    def key(index: int, row: int) -> tuple[Any, ...]:
+        mark, value = marks[row][index], values[row][index]
+        if isinstance(value, str):
+            value = value.lower()
+        # Marked cells have no value to compare; a column's values are all of one type.
+        return (mark, value if mark == 0 else "", texts[row][index] or "", row)
+
+    order = [sorted(range(len(texts)), key=lambda row: key(n, row)) for n in range(len(plans))]
+    return {
+        "preview": [[text or "" for text in row] for row in texts],
+        "preview_lines": lines.first_rows(len(texts)),
+        "preview_marks": marked,
+        "preview_order": order,
     }
 
 

@@ -200,3 +200,41 @@ def test_a_single_invalid_value_is_counted_in_the_singular(tmp_path: Path) -> No
     assert issue["message"] == "1 value in 'n' is not an integer."
     [missing] = issues(profile(tmp_path, one_column("m", [*values[:40], ""])), "missing_values")
     assert missing["message"].startswith("1 missing value in 'm'")
+
+
+# Sample rows: their lines, which cells are missing or invalid, and each column's order
+
+
+def test_sample_rows_mark_missing_and_invalid_cells(tmp_path: Path) -> None:
+    rows = [f"{n},{n * 2},item{n}" for n in range(40)]
+    rows[3] = "3,oops,item3"
+    rows[5] = "5,N/A,"
+    result = profile(tmp_path, "id,n,s\n" + "\n".join(rows) + "\n")
+    marks = result["preview_marks"]
+    assert marks["invalid"] == [[3, 1]]
+    assert marks["missing"] == [[5, 1], [5, 2]]
+    assert result["preview"][5] == ["5", "N/A", ""]
+
+
+def test_sample_rows_know_their_lines(tmp_path: Path) -> None:
+    result = profile(tmp_path, 'a,b\n1,x\n2\n3,"two\nlines"\n\n4,y\n')
+    assert [row[0] for row in result["preview"]] == ["1", "3", "4"]
+    assert result["preview_lines"] == [2, 4, 7]
+
+
+def test_each_column_orders_the_sample_rows_by_its_values(tmp_path: Path) -> None:
+    rows = ["10,b,2024-03-01", "9,a,2023-12-31", "100,C,2024-01-15", "x,,N/A", "-5,b,2022-01-01"]
+    rows += [f"{n},z,2021-01-01" for n in range(1, 40)]
+    result = profile(tmp_path, "n,s,d\n" + "\n".join(rows) + "\n", preview_rows=5)
+    order = result["preview_order"]
+    assert order[0] == [4, 1, 0, 2, 3]  # -5, 9, 10, 100 as numbers; the invalid "x" last
+    assert order[1] == [1, 0, 4, 2, 3]  # a, b, b, C (ignoring case); the missing cell last
+    assert order[2] == [4, 1, 2, 0, 3]
+
+
+def test_the_sample_holds_fewer_rows_when_the_file_is_wide(tmp_path: Path) -> None:
+    header = ",".join(f"c{n}" for n in range(1_000))
+    body = "".join(",".join(["1"] * 1_000) + "\n" for _ in range(100))
+    result = profile(tmp_path, header + "\n" + body)
+    assert len(result["preview"]) == 10  # 10,000 cells at most
+    assert len(result["preview_lines"]) == 10
