@@ -1,16 +1,18 @@
 """Charts as inline SVG, built in Python: horizontal bars, columns by month, a week heatmap.
 
-Pure: no Django. Every function returns SVG markup as a string in which all text that came
-from data (sender names, labels) is escaped. Each chart is an accessible image: `role="img"`,
-a `<title>` and a `<desc>` named by `aria-labelledby`, and a `<title>` (tooltip) per mark.
-Sizes are in viewBox units; the SVG scales to its container's width.
+Pure: no Django. Built on the shared primitives of `platform_site.charts` (the accessible
+opening, the empty chart, number formats, the bar chart); every function returns SVG markup in
+which all text that came from data (sender names, labels) is escaped. Sizes are in viewBox
+units; the SVG scales to its container's width.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from html import escape
+
+from platform_site import charts
+from platform_site.charts import MUTED, compact, e, empty_chart, svg_open
 
 __all__ = [
     "WEEKDAYS",
@@ -23,25 +25,9 @@ __all__ = [
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_FONT = 'font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif"'
-_INK = "#1d2433"
-_MUTED = "#667085"
 _GRID = "#e4e7ec"
 # Heatmap ramp, from an empty cell to the busiest one.
 _RAMP = ((0xEE, 0xF2, 0xFF), (0x3B, 0x5B, 0xDB), (0x1E, 0x2A, 0x78))
-
-
-def _e(value: object) -> str:
-    return escape(str(value), quote=True)
-
-
-def _fmt(value: float) -> str:
-    """A count as people read it: 1,234 or 12.5k."""
-    if value >= 100_000:
-        return f"{value / 1000:,.0f}k"
-    if value >= 10_000:
-        return f"{value / 1000:.1f}k"
-    return f"{value:,.0f}"
 
 
 def nice_ticks(maximum: float, count: int = 4) -> list[float]:
@@ -57,29 +43,6 @@ def nice_ticks(maximum: float, count: int = 4) -> list[float]:
     return [i * step for i in range(round(top / step) + 1)]
 
 
-def _open(chart_id: str, width: int, height: int, title: str, desc: str) -> list[str]:
-    cid = _e(chart_id)
-    return [
-        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="100%" role="img" aria-labelledby="{cid}-title {cid}-desc" {_FONT}>',
-        f'<title id="{cid}-title">{_e(title)}</title>',
-        f'<desc id="{cid}-desc">{_e(desc)}</desc>',
-    ]
-
-
-def _empty(chart_id: str, title: str, width: int = 640, height: int = 120) -> str:
-    parts = _open(chart_id, width, height, title, "No data.")
-    parts.append(
-        f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" fill="{_MUTED}" '
-        'font-size="14">No data yet</text></svg>'
-    )
-    return "".join(parts)
-
-
-def _truncate(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
 def bar_chart(
     items: Sequence[tuple[str, float]],
     *,
@@ -90,31 +53,16 @@ def bar_chart(
     width: int = 560,
 ) -> str:
     """Horizontal bars, one per (label, value), in the given order; labels on the left."""
-    if not items or all(value <= 0 for _, value in items):
-        return _empty(chart_id, title, width)
-    row, gap, top, bottom = 26, 8, 8, 8
-    label_w, value_w = 170, 70
-    height = top + bottom + len(items) * row + (len(items) - 1) * gap
-    plot_w = width - label_w - value_w
-    peak = max(value for _, value in items)
-    desc = "; ".join(f"{label}: {_fmt(value)} {unit}" for label, value in items)
-    parts = _open(chart_id, width, height, title, desc)
-    for i, (label, value) in enumerate(items):
-        y = top + i * (row + gap)
-        bar = 0.0 if peak <= 0 else max(2.0, plot_w * value / peak) if value > 0 else 0.0
-        color = colors[i % len(colors)] if colors else "#3b5bdb"
-        parts.append(
-            f'<g class="bar"><title>{_e(label)}: {_fmt(value)} {_e(unit)}</title>'
-            f'<text x="{label_w - 10}" y="{y + row / 2}" dy="0.35em" text-anchor="end" '
-            f'font-size="13" fill="{_INK}">{_e(_truncate(label, 24))}</text>'
-            f'<rect x="{label_w}" y="{y}" width="{plot_w}" height="{row}" rx="5" fill="#f2f4f7"/>'
-            f'<rect x="{label_w}" y="{y}" width="{bar:.1f}" height="{row}" rx="5" '
-            f'fill="{_e(color)}"/>'
-            f'<text x="{label_w + plot_w + 8}" y="{y + row / 2}" dy="0.35em" font-size="13" '
-            f'font-weight="600" fill="{_INK}">{_fmt(value)}</text></g>'
-        )
-    parts.append("</svg>")
-    return "".join(parts)
+    return charts.bar_chart(
+        items,
+        title=title,
+        chart_id=chart_id,
+        unit=unit,
+        colors=colors,
+        width=width,
+        label_width=170,
+        label_chars=24,
+    )
 
 
 def month_range(first: str, last: str) -> list[str]:
@@ -144,7 +92,7 @@ def month_columns(
     """Columns per month ("YYYY-MM", count); months without messages are shown as gaps."""
     by_month = {month: value for month, value in counts if value}
     if not by_month:
-        return _empty(chart_id, title, width)
+        return empty_chart(chart_id, title, width)
     months = month_range(min(by_month), max(by_month))
     left, right, top, bottom = 48, 12, 12, 30
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -153,16 +101,16 @@ def month_columns(
     busiest = max(by_month, key=lambda m: by_month[m])
     desc = (
         f"{len(months)} months from {_month_label(months[0])} to {_month_label(months[-1])}; "
-        f"busiest {_month_label(busiest)} with {_fmt(by_month[busiest])} {unit}."
+        f"busiest {_month_label(busiest)} with {compact(by_month[busiest])} {unit}."
     )
-    parts = _open(chart_id, width, height, title, desc)
+    parts = [svg_open(chart_id, width, height, title, desc)]
     for tick in ticks:
         y = top + plot_h - plot_h * tick / peak
         parts.append(
             f'<line x1="{left}" x2="{width - right}" y1="{y:.1f}" y2="{y:.1f}" '
             f'stroke="{_GRID}" stroke-width="1"/>'
             f'<text x="{left - 8}" y="{y:.1f}" dy="0.35em" text-anchor="end" font-size="11" '
-            f'fill="{_MUTED}">{_fmt(tick)}</text>'
+            f'fill="{MUTED}">{compact(tick)}</text>'
         )
     slot = plot_w / len(months)
     bar_w = max(1.0, min(slot * 0.72, 56.0))
@@ -176,14 +124,14 @@ def month_columns(
         parts.append(
             f'<rect class="col" x="{x:.1f}" y="{y:.1f}" width="{bar_w:.1f}" height="{h:.1f}" '
             f'rx="{min(3.0, bar_w / 3):.1f}" fill="#3b5bdb"><title>{_month_label(month)}: '
-            f"{_fmt(value)} {_e(unit)}</title></rect>"
+            f"{compact(value)} {e(unit)}</title></rect>"
         )
         yearly = len(months) > 24
         if (yearly and month.endswith("-01")) or (not yearly and i % every == 0):
             label = month[:4] if yearly else _month_label(month)
             parts.append(
                 f'<text x="{x + bar_w / 2:.1f}" y="{height - 10}" text-anchor="middle" '
-                f'font-size="11" fill="{_MUTED}">{label}</text>'
+                f'font-size="11" fill="{MUTED}">{label}</text>'
             )
     parts.append(
         f'<line x1="{left}" x2="{width - right}" y1="{top + plot_h}" y2="{top + plot_h}" '
@@ -215,27 +163,27 @@ def heatmap(
     """Weekday (1 = Monday … 7 = Sunday) × hour (0-23) grid of counts, shaded by count."""
     grid = {(day, hour): value for day, hour, value in cells if 1 <= day <= 7 and 0 <= hour < 24}
     if not any(grid.values()):
-        return _empty(chart_id, title, width)
+        return empty_chart(chart_id, title, width)
     left, top, gap = 44, 22, 3
     cell = (width - left - 4) / 24
     height = round(top + 7 * cell + 4)
     peak = max(grid.values())
     day, hour = max(grid, key=lambda k: grid[k])
     desc = (
-        f"Busiest: {WEEKDAYS[day - 1]} at {hour:02d}:00 with {_fmt(peak)} {unit}. "
+        f"Busiest: {WEEKDAYS[day - 1]} at {hour:02d}:00 with {compact(peak)} {unit}. "
         "Darker cells mean more messages."
     )
-    parts = _open(chart_id, width, height, title, desc)
+    parts = [svg_open(chart_id, width, height, title, desc)]
     for h in range(0, 24, 3):
         parts.append(
             f'<text x="{left + h * cell + cell / 2:.1f}" y="{top - 8}" text-anchor="middle" '
-            f'font-size="11" fill="{_MUTED}">{h:02d}h</text>'
+            f'font-size="11" fill="{MUTED}">{h:02d}h</text>'
         )
     for d in range(1, 8):
         y = top + (d - 1) * cell
         parts.append(
             f'<text x="{left - 8}" y="{y + cell / 2:.1f}" dy="0.35em" text-anchor="end" '
-            f'font-size="11" fill="{_MUTED}">{WEEKDAYS[d - 1]}</text>'
+            f'font-size="11" fill="{MUTED}">{WEEKDAYS[d - 1]}</text>'
         )
         for h in range(24):
             value = grid.get((d, h), 0)
@@ -243,7 +191,7 @@ def heatmap(
                 f'<rect class="cell" x="{left + h * cell + gap / 2:.1f}" y="{y + gap / 2:.1f}" '
                 f'width="{cell - gap:.1f}" height="{cell - gap:.1f}" rx="3" '
                 f'fill="{_ramp(value / peak)}"><title>{WEEKDAYS[d - 1]} {h:02d}:00–{h:02d}:59: '
-                f"{_fmt(value)} {_e(unit)}</title></rect>"
+                f"{compact(value)} {e(unit)}</title></rect>"
             )
     parts.append("</svg>")
     return "".join(parts)

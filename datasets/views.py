@@ -12,15 +12,15 @@ from django.views.decorators.http import require_GET
 
 from datasets import charts
 from datasets.models import Dataset
+from datasets.profiling.types import NUMERIC, TEMPORAL
 from ingestion import storage
 from ingestion.models import StoredObject
 from ingestion.routing import Kind
 from platform_site.auth import api_login_required
+from platform_site.charts import format_number
 
 PAGE_SIZE = 50
 WAITING_LIMIT = 50
-NUMERIC = ("integer", "float")
-TEMPORAL = ("date", "datetime")
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe", " ": "space", ":": "colon"}
 ISSUE_LABELS = {
     "missing_values": "Missing values",
@@ -166,7 +166,7 @@ def _column(column: dict[str, Any]) -> dict[str, Any]:
     top = column.get("top_values") or []
     top_svg = ""
     if top and not hist_svg:
-        top_svg = charts.bar_chart(
+        top_svg = charts.top_values_chart(
             [(str(item["value"]), int(item["count"])) for item in top],
             title=f"Most common values of {name}",
             chart_id=f"col{index}-top",
@@ -188,7 +188,7 @@ _NUMBER_STATS = ("min", "max", "mean", "std")
 
 
 def _number(value: Any) -> str:
-    return "—" if value is None else charts.format_value(value)
+    return "—" if value is None else format_number(value)
 
 
 def _distinct(column: dict[str, Any]) -> str:
