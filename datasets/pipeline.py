@@ -2,7 +2,8 @@
 
 ``profile_dataset_object`` is the work of the ``datasets.profile_dataset`` task and of
 ``manage.py profile_csv``. Its outputs are keyed by the dataset (one per stored object), so a
-re-run overwrites the same summary JSON and the same row.
+re-run overwrites the same summary JSON and the same row. ``forget_dataset`` is the clean-up
+hook the deletion task calls: it removes what profiling made of an object.
 """
 
 from __future__ import annotations
@@ -10,9 +11,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from datasets.models import Dataset
+from datasets.profiling.issues import counted
 from datasets.profiling.profile import CsvUnreadable, error_profile, profile_csv
 from ingestion import storage
 from ingestion.jobs import Rejected, run_claimed
@@ -48,19 +52,51 @@ def profile_dataset_object(obj: StoredObject) -> str:
     try:
         with storage.local_copy(obj.key, suffix=".csv") as path:
             profile = profile_csv(
-                path, file_name=obj.original_name, upload_timestamp=obj.created_at
+                path,
+                file_name=obj.original_name,
+                upload_timestamp=obj.created_at,
+                missing_tokens=settings.DATASETS_MISSING_TOKENS,
             )
     except CsvUnreadable as exc:
         message = str(exc)
         summary = error_profile(obj.original_name, message, upload_timestamp=obj.created_at)
-        _record(dataset, summary)
+        _publish(obj, dataset, summary)
         raise Rejected(message) from exc
-    _record(dataset, profile)
+    _publish(obj, dataset, profile)
     issues = len(profile["quality_issues"])
     return (
-        f"{profile['row_count']:,} rows × {profile['column_count']} columns; "
-        f"{issues} quality issue{'' if issues == 1 else 's'}."
+        f"{counted(profile['row_count'], 'row')} × {counted(profile['column_count'], 'column')}; "
+        f"{counted(issues, 'quality issue')}."
     )
+
+
+def _publish(obj: StoredObject, dataset: Dataset, summary: dict[str, Any]) -> None:
+    """Store the summary and fill the row, unless the file was deleted in the meantime.
+
+    The check holds the object's row lock until the summary is recorded: a deletion recorded
+    after it waits, and its clean-up then finds the summary to remove; one recorded before it
+    stops the publishing here.
+    """
+    with transaction.atomic():
+        alive = (
+            StoredObject.objects.select_for_update()
+            .filter(pk=obj.pk, deleted_at__isnull=True)
+            .values_list("pk", flat=True)
+        )
+        if not list(alive):
+            raise Rejected("The file was deleted while it was being profiled; nothing was kept.")
+        _record(dataset, summary)
+
+
+def forget_dataset(obj: StoredObject) -> None:
+    """The datasets clean-up hook: remove the summary JSON and the Dataset row made of ``obj``.
+
+    Safe to run again; the stored object itself is the deletion task's to remove.
+    """
+    for dataset in Dataset.objects.filter(source_id=obj.pk):
+        for key in {dataset.summary_key, summary_key_for(dataset)} - {""}:
+            storage.delete(key)
+        dataset.delete()
 
 
 def _record(dataset: Dataset, summary: dict[str, Any]) -> None:

@@ -12,6 +12,7 @@ import dj_database_url
 import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
+from datasets.profiling.missing import MISSING_TOKENS
 from platform_site import oidc
 from platform_site.env import (
     env_bool,
@@ -344,6 +345,9 @@ CONTENT_SECURITY_POLICY = {
         "form-action": _csp_forms,
     }
 }
+
+# Datasets: cells that count as missing besides empty ones, comma-separated.
+DATASETS_MISSING_TOKENS = env_list("DATASETS_MISSING_TOKENS", list(MISSING_TOKENS))
 
 # Logs: plain lines locally; LOG_FORMAT=json (the container's default) writes one JSON object
 # per line with the request id on web requests and the task id in Celery tasks.

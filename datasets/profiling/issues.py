@@ -46,47 +46,81 @@ def find_issues(
             issues.append(
                 _issue(
                     "missing_values",
-                    f"{column['missing']} missing values in {name!r} ({column['missing_pct']}%).",
+                    f"{counted(column['missing'], 'missing value')} in {name!r} "
+                    f"({column['missing_pct']}%).",
                     column,
                     count=column["missing"],
                     percent=column["missing_pct"],
                 )
             )
         if column["invalid"]:
+            invalid = column["invalid"]
+            verb = "is" if invalid == 1 else "are"
             issues.append(
                 _issue(
                     "invalid_values",
-                    f"{column['invalid']} values in {name!r} are not {column['type']}.",
+                    f"{counted(invalid, 'value')} in {name!r} {verb} not {_kind(column['type'])}.",
                     column,
-                    count=column["invalid"],
+                    count=invalid,
                     examples=column["invalid_examples"],
                 )
             )
+        formats = column.get("date_formats") or []
+        if len(formats) > 1:
+            issues.append(_mixed_dates(column, formats))
         if column["count"] == 0:
             issues.append(_issue("empty_column", f"{name!r} has no values.", column))
         elif column["distinct"] == 1 and column["count"] > 1:
             issues.append(
                 _issue("constant_column", f"{name!r} always holds the same value.", column)
             )
-    if duplicate_rows["count"]:
+    repeated = duplicate_rows["count"]
+    if repeated:
+        verb = "repeats" if repeated == 1 else "repeat"
         issues.append(
             _issue(
                 "duplicate_rows",
-                f"{duplicate_rows['count']} rows repeat an earlier row exactly.",
-                count=duplicate_rows["count"],
+                f"{counted(repeated, 'row')} {verb} an earlier row exactly.",
+                count=repeated,
             )
         )
-    if ragged_rows["count"]:
+    ragged = ragged_rows["count"]
+    if ragged:
+        does, was = ("does", "was") if ragged == 1 else ("do", "were")
         issues.append(
             _issue(
                 "ragged_rows",
-                f"{ragged_rows['count']} rows do not have "
-                f"{dialect.column_count} fields and were left out.",
-                count=ragged_rows["count"],
+                f"{counted(ragged, 'row')} {does} not have "
+                f"{counted(dialect.column_count, 'field')} and {was} left out.",
+                count=ragged,
                 examples=ragged_rows["examples"],
             )
         )
     return issues
+
+
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """The count with its noun: "1 row", "2 rows", "1,234 rows"."""
+    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
+
+
+def _kind(kind: str) -> str:
+    return {"integer": "an integer", "float": "a number", "boolean": "true or false"}.get(
+        kind, f"a {kind}"
+    )
+
+
+def _mixed_dates(column: dict[str, Any], formats: list[dict[str, Any]]) -> dict[str, Any]:
+    read = [f for f in formats if not f["invalid"]]
+    parts = [f"{counted(f['count'], 'value')} as {f['format']}" for f in read]
+    message = f"{column['name']!r} mixes date formats: " + ", ".join(parts) + "."
+    for f in formats:
+        if f["invalid"]:
+            message += (
+                f" {counted(f['count'], 'value')} can only be {f['format']}, "
+                f"so {'it is' if f['count'] == 1 else 'they are'} invalid."
+            )
+    return _issue("mixed_date_formats", message, column, formats=formats)
 
 
 def _issue(

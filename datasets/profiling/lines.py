@@ -52,6 +52,22 @@ class LineMap:
                 return line
             line = shifted
 
+    def first_rows(self, count: int) -> list[int]:
+        """The lines of the first `count` well-formed rows."""
+        if not count:
+            return []
+        if self.irregular:
+            self._scan(rowid=count - 1)
+            return [self._rows.get(rowid, 0) for rowid in range(count)]
+        skipped = self.scan.rejected_records(before=self.first_record + count)
+        lines: list[int] = []
+        line = self.first_record
+        while len(lines) < count:
+            if line not in skipped:
+                lines.append(line)
+            line += 1
+        return lines
+
     def of_record(self, record: int) -> int:
         return self._scan(record=record) if self.irregular else record
 

@@ -6,6 +6,11 @@ that cannot be read raises `CsvUnreadable` (a ValueError) whose message is for t
 `error_profile` builds the summary to record in that case.
 
 Line numbers are physical lines of the file, the header being line 1.
+
+Bounds: at most `MAX_COLUMNS` columns (a wider file is refused with both widths named: the
+page and the summary of a wider file would not be read, and each column costs memory); DuckDB
+works within `MEMORY_MB` (see `datasets.profiling.budget`), and what comes back to Python is a
+handful of values per column, so memory does not grow with the number of rows.
 """
 
 from __future__ import annotations
@@ -14,15 +19,20 @@ import datetime as dt
 import os
 import tempfile
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from datasets.profiling import sql
+from datasets.profiling import passes, sql
+from datasets.profiling.budget import Budget
+from datasets.profiling.columns import column_dict, summary
 from datasets.profiling.issues import find_issues
 from datasets.profiling.lines import LineMap
+from datasets.profiling.missing import MISSING_TOKENS, missing_variants
+from datasets.profiling.numbers import sample_format
 from datasets.profiling.sniff import (
     CsvUnreadable,
     Dialect,
@@ -34,14 +44,20 @@ from datasets.profiling.sniff import (
     sniff_dialect,
     transcode_to_utf8,
 )
-from datasets.profiling.types import NUMERIC, TEMPORAL, ColumnPlan, holds
+from datasets.profiling.types import TEMPORAL, ColumnPlan, becomes_mixed, holds
+from datasets.profiling.width import MAX_COLUMNS, LongLines, check_header
 
-__all__ = ["CsvUnreadable", "error_profile", "profile_csv"]
+__all__ = ["MAX_COLUMNS", "CsvUnreadable", "error_profile", "profile_csv"]
 
+# A column the sample shows as text is checked over all rows when this share of its sampled
+# values fit a type: the few bad values may just come early in the file.
+RECHECK_SHARE = 0.5
 DISTINCT_EXACT_LIMIT = 10_000
 EXAMPLES = 5
-PREVIEW_ROWS = 50
-MEMORY_LIMIT = "300MB"
+PREVIEW_ROWS = 500
+PREVIEW_CELLS = 10_000  # a wide file's sample holds fewer rows (the page keeps them all)
+MEMORY_MB = 300
+RAGGED_TEXT_CHARS = 500
 TOP_VALUES = 5
 HISTOGRAM_BINS = 20
 UTF8 = ("utf-8", "utf-8-sig")
@@ -55,17 +71,22 @@ def profile_csv(
     distinct_exact_limit: int = DISTINCT_EXACT_LIMIT,
     examples: int = EXAMPLES,
     preview_rows: int = PREVIEW_ROWS,
-    memory_limit: str = MEMORY_LIMIT,
+    missing_tokens: Sequence[str] = MISSING_TOKENS,
+    memory_mb: int = MEMORY_MB,
     threads: int | None = None,
     temp_dir: str | os.PathLike[str] | None = None,
 ) -> dict[str, Any]:
     """Profile the CSV at `path` and return the summary dict (status "success").
 
-    Raises CsvUnreadable when the file is empty, binary or cannot be parsed as CSV.
+    Raises CsvUnreadable when the file is empty, binary, wider than `MAX_COLUMNS` or cannot
+    be parsed as CSV.
     """
     source = Path(path)
-    encoding = detect_encoding(source)
-    settings = _Settings(distinct_exact_limit, examples, preview_rows)
+    long_lines = LongLines()
+    encoding = detect_encoding(source, long_lines.feed)
+    settings = _Settings(
+        distinct_exact_limit, examples, preview_rows, missing_variants(missing_tokens)
+    )
     with tempfile.TemporaryDirectory(prefix="profile-", dir=temp_dir) as work:
         workdir = Path(work)
         readable = source
@@ -74,13 +95,21 @@ def profile_csv(
             transcode_to_utf8(source, encoding, readable)
         sample, complete = read_sample(readable, "utf-8")
         dialect = sniff_dialect(sample, complete)
+        check_header(dialect, cut=not complete and "\n" not in sample)
+        long_lines.check_rows(source, encoding, dialect)
         sample_rows = parse_rows(sample, dialect.delimiter, dialect.quotechar, complete)
-        con = sql.connect(workdir, memory_limit, threads or os.cpu_count() or 1)
+        budget = Budget(memory_mb, threads or os.cpu_count() or 1)
+        con = sql.connect(workdir, budget)
         try:
-            scan = sql.CsvScan(con, readable, dialect)
+            scan = sql.CsvScan(con, readable, dialect, budget, settings.missing)
             body = _profile(scan, dialect, sample_rows, settings)
         except (duckdb.InvalidInputException, duckdb.ConversionException) as error:
             raise CsvUnreadable(f"The file could not be read as CSV: {error}") from error
+        except duckdb.OutOfMemoryException as error:
+            # Not expected within the column limit; if a file still finds a way, say so plainly.
+            raise CsvUnreadable(
+                f"Profiling this file needs more than the {memory_mb} MB it may use."
+            ) from error
         finally:
             con.close()
     return {
@@ -89,6 +118,7 @@ def profile_csv(
         "delimiter": dialect.delimiter,
         "quotechar": dialect.quotechar,
         "has_header": dialect.has_header,
+        "missing_tokens": list(missing_tokens),
         **body,
     }
 
@@ -129,15 +159,22 @@ class _Settings:
     distinct_exact_limit: int
     examples: int
     preview_rows: int
+    missing: tuple[str, ...]  # every spelling of every missing token
 
 
-def _plan(index: int, values: list[str]) -> ColumnPlan:
-    """The column's likely type, judged from the sample."""
-    kind = candidate_type(values)
+def _plan(index: int, values: list[str], missing: frozenset[str]) -> ColumnPlan:
+    """The column's likely type, judged from the sample's values that are not missing."""
+    present = [value for value in values if value not in missing]
+    kind, share = candidate_type(present)
     plan = ColumnPlan(index, kind or "string")
     plan.sampled = kind is not None
-    if kind in TEMPORAL:
-        present = [value for value in values if value]
+    if kind == "string":
+        written = sample_format(present)
+        if written is not None:
+            plan.number_format, plan.type = written[0].name, written[1]
+        else:
+            plan.recheck = share >= RECHECK_SHARE
+    if plan.type in TEMPORAL:
         plan.date_style, plan.date_order, plan.date_order_assumed = sample_dates(present)
     return plan
 
@@ -151,19 +188,23 @@ def _profile(
     limit, examples = settings.distinct_exact_limit, settings.examples
     width = dialect.column_count
     data = [row for row in sample_rows[int(dialect.has_header) :] if len(row) == width]
-    plans = [_plan(n, [row[n] for row in data]) for n in range(width)]
-    row_count = sql.main_pass(scan, plans)
+    missing = frozenset(settings.missing)
+    plans = [_plan(n, [row[n] for row in data], missing) for n in range(width)]
+    row_count = passes.main_pass(scan, plans)
     misjudged = [plan for plan in plans if not holds(plan)]
     if misjudged:
-        sql.retype(scan, misjudged)
+        passes.retype(scan, misjudged)
+    mixed = [plan for plan in plans if becomes_mixed(plan)]
+    if mixed:
+        passes.recompute(scan, mixed)
     for plan in plans:
         invalid = plan.count - plan.facts.get("valid", plan.count)
         if invalid:
             plan.facts["invalid_examples"] = scan.invalid_examples(plan, min(invalid, examples))
     # HyperLogLog is within a few percent: count every value when the estimate is near the bound.
     countable = [plan for plan in plans if plan.facts["approx_distinct"] <= limit * 1.1]
-    duplicate_count, duplicate_examples = sql.count_pass(
-        scan, plans, countable, HISTOGRAM_BINS, examples
+    duplicate_count, duplicate_examples = passes.count_pass(
+        scan, plans, countable, HISTOGRAM_BINS, examples, TOP_VALUES
     )
 
     ragged_count, ragged_examples = scan.rejected(examples)
@@ -171,7 +212,7 @@ def _profile(
 
     names = _display_names(dialect)
     columns = [
-        _column(plan, name, dialect, row_count, lines, limit)
+        column_dict(plan, name, dialect, row_count, lines, limit)
         for plan, name in zip(plans, names, strict=True)
     ]
     duplicate_rows = {
@@ -188,22 +229,58 @@ def _profile(
             {
                 "line": lines.of_record(int(line)),
                 "problem": str(kind).lower(),
-                "fields": _field_count(text, dialect),
-                "text": text,
+                "fields": width + extra if extra else _field_count(text, dialect),
+                "text": _cut(text, RAGGED_TEXT_CHARS),
             }
-            for line, kind, text in ragged_examples
+            for line, kind, text, extra in ragged_examples
         ],
     }
     return {
         "row_count": row_count,
         "column_count": width,
         "schema": {column["name"]: column["type"] for column in columns},
-        "statistics": {column["name"]: _summary(column) for column in columns},
+        "statistics": {column["name"]: summary(column) for column in columns},
         "quality_issues": find_issues(columns, dialect, duplicate_rows, ragged_rows),
         "columns": columns,
         "duplicate_rows": duplicate_rows,
         "ragged_rows": ragged_rows,
-        "preview": scan.preview(settings.preview_rows),
+        **_sample(scan, plans, lines, min(settings.preview_rows, PREVIEW_CELLS // width), missing),
+    }
+
+
+def _sample(
+    scan: sql.CsvScan, plans: list[ColumnPlan], lines: LineMap, rows: int, missing: frozenset[str]
+) -> dict[str, Any]:
+    """The first rows as written, their lines, marked cells and, per column, the rows in the
+    column's order: values by their typed value (text ignoring case), then missing cells, then
+    values not of the column's type."""
+    texts, values = scan.preview(plans, max(1, rows))
+    marks = [
+        [
+            1 if text is None or text in missing else 2 if value is None else 0
+            for text, value in zip(row_texts, row_values, strict=True)
+        ]
+        for row_texts, row_values in zip(texts, values, strict=True)
+    ]
+    marked: dict[str, list[list[int]]] = {"missing": [], "invalid": []}
+    for row, row_marks in enumerate(marks):
+        for index, mark in enumerate(row_marks):
+            if mark:
+                marked["missing" if mark == 1 else "invalid"].append([row, index])
+
+    def key(index: int, row: int) -> tuple[Any, ...]:
+        mark, value = marks[row][index], values[row][index]
+        if isinstance(value, str):
+            value = value.lower()
+        # Marked cells have no value to compare; a column's values are all of one type.
+        return (mark, value if mark == 0 else "", texts[row][index] or "", row)
+
+    order = [sorted(range(len(texts)), key=lambda row: key(n, row)) for n in range(len(plans))]
+    return {
+        "preview": [[text or "" for text in row] for row in texts],
+        "preview_lines": lines.first_rows(len(texts)),
+        "preview_marks": marked,
+        "preview_order": order,
     }
 
 
@@ -220,109 +297,10 @@ def _display_names(dialect: Dialect) -> list[str]:
     return names
 
 
+def _cut(text: str, chars: int) -> str:
+    return text if len(text) <= chars else text[: chars - 1] + "…"
+
+
 def _field_count(text: str, dialect: Dialect) -> int:
     rows = parse_rows(text.strip("\r\n"), dialect.delimiter, dialect.quotechar, True)
     return len(rows[0]) if rows else 0
-
-
-def _column(
-    plan: ColumnPlan,
-    name: str,
-    dialect: Dialect,
-    row_count: int,
-    lines: LineMap,
-    limit: int,
-) -> dict[str, Any]:
-    facts = plan.facts
-    missing = row_count - plan.count
-    values: dict[str, int] | None = facts.get("values")
-    exact = values is not None and len(values) <= limit
-    column: dict[str, Any] = {
-        "name": name,
-        "header": dialect.headers[plan.index] if dialect.has_header else None,
-        "index": plan.index,
-        "type": plan.type,
-        "count": plan.count,
-        "missing": missing,
-        "missing_pct": _pct(missing, row_count),
-        "distinct": len(values) if exact and values is not None else facts["approx_distinct"],
-        "distinct_is_estimate": not exact,
-        "invalid": plan.count - facts["valid"] if "valid" in facts else 0,
-        "invalid_examples": [
-            {"line": lines.of_row(row), "value": value}
-            for row, value in facts.get("invalid_examples", [])
-        ],
-        "top_values": _top_values(values),
-    }
-    if plan.type in NUMERIC:
-        column.update({key: _number(facts.get(key)) for key in ("min", "max", "mean", "std")})
-    elif plan.type in TEMPORAL:
-        column["min"] = _iso(facts.get("min"))
-        column["max"] = _iso(facts.get("max"))
-        column["date_format"] = plan.date_style
-        column["date_order"] = plan.date_order
-        column["date_order_assumed"] = plan.date_order_assumed
-    elif plan.type == "boolean":
-        column["true_count"] = int(facts.get("true_count") or 0)
-        column["false_count"] = plan.count - column["invalid"] - column["true_count"]
-    else:
-        column["min_length"] = facts["min_length"]
-        column["max_length"] = facts["max_length"]
-    histogram = _histogram(plan)
-    if histogram is not None:
-        column["histogram"] = histogram
-    return column
-
-
-def _top_values(values: dict[str, int] | None) -> list[dict[str, Any]]:
-    if not values:
-        return []
-    ranked = sorted(values.items(), key=lambda item: (-item[1], item[0]))[:TOP_VALUES]
-    return [{"value": value, "count": int(count)} for value, count in ranked]
-
-
-def _histogram(plan: ColumnPlan) -> dict[str, Any] | None:
-    """Equal-width bins between the column's min and max, for a chart."""
-    counts: list[int] | None = plan.facts.get("bin_counts")
-    if counts is None:
-        return None
-    low, high = plan.facts["bin_range"]
-    step = (high - low) / len(counts)
-    edges: list[Any] = [low + step * n for n in range(len(counts))] + [high]
-    if plan.type in TEMPORAL:
-        moments = [dt.datetime.fromtimestamp(edge, dt.UTC).replace(tzinfo=None) for edge in edges]
-        edges = [m.date().isoformat() if plan.type == "date" else m.isoformat() for m in moments]
-    return {"edges": edges, "counts": counts}
-
-
-def _summary(column: dict[str, Any]) -> dict[str, Any]:
-    keep = (
-        "type",
-        "count",
-        "missing",
-        "missing_pct",
-        "distinct",
-        "distinct_is_estimate",
-        "invalid",
-        "min",
-        "max",
-        "mean",
-        "std",
-        "min_length",
-        "max_length",
-    )
-    return {key: column[key] for key in keep if key in column}
-
-
-def _pct(part: int, whole: int) -> float:
-    return round(100.0 * part / whole, 2) if whole else 0.0
-
-
-def _number(value: Any) -> float | int | None:
-    if value is None:
-        return None
-    return value if isinstance(value, int) else float(value)
-
-
-def _iso(value: Any) -> str | None:
-    return value.isoformat() if value is not None else None

@@ -12,6 +12,7 @@ import csv
 import io
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,10 +58,11 @@ SQL_PATTERNS = {
 }
 
 
-def detect_encoding(path: Path) -> str:
+def detect_encoding(path: Path, on_chunk: Callable[[int, bytes], None] | None = None) -> str:
     """Return "utf-8", "utf-8-sig", "cp1252" or "latin-1" for the whole file.
 
-    Raises CsvUnreadable for an empty file or one that looks binary.
+    `on_chunk(offset, data)` sees every byte of the file on the way, in chunks whose sizes are
+    multiples of 16 KiB. Raises CsvUnreadable for an empty file or one that looks binary.
     """
     with path.open("rb") as stream:
         head = stream.read(SAMPLE_BYTES)
@@ -69,20 +71,32 @@ def detect_encoding(path: Path) -> str:
         if b"\x00" in head or _control_ratio(head) > 0.01:
             raise CsvUnreadable("The file is not text (it looks like binary data).")
         encoding = "utf-8-sig" if head.startswith(codecs.BOM_UTF8) else "utf-8"
-        decoder = codecs.getincrementaldecoder(encoding)()
-        chunk = head
-        try:
-            while chunk:
-                # ASCII is valid UTF-8 and isascii() is far cheaper than decoding. Skipping an
-                # ASCII chunk cannot hide an error: it could not have completed a character
-                # left open by the chunk before, so the final decode still fails.
-                if not chunk.isascii():
-                    decoder.decode(chunk)
-                chunk = stream.read(CHUNK_BYTES)
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            return _single_byte_encoding(path)
-    return encoding
+        decoder: codecs.IncrementalDecoder | None = codecs.getincrementaldecoder(encoding)()
+        chunk, offset = head, 0
+        while chunk:
+            # ASCII is valid UTF-8 and isascii() is far cheaper than decoding. Skipping an
+            # ASCII chunk cannot hide an error: it could not have completed a character left
+            # open by the chunk before, so the final decode still fails.
+            if decoder is not None and not chunk.isascii():
+                decoder = _decoded(decoder, chunk)
+            if on_chunk is not None:
+                on_chunk(offset, chunk)
+            offset += len(chunk)
+            chunk = stream.read(CHUNK_BYTES)
+        if decoder is not None and _decoded(decoder, b"", final=True) is not None:
+            return encoding
+    return _single_byte_encoding(path)
+
+
+def _decoded(
+    decoder: codecs.IncrementalDecoder, data: bytes, final: bool = False
+) -> codecs.IncrementalDecoder | None:
+    """The decoder again when `data` continues valid text, None when it is not UTF-8."""
+    try:
+        decoder.decode(data, final=final)
+    except UnicodeDecodeError:
+        return None
+    return decoder
 
 
 def _control_ratio(data: bytes) -> float:
@@ -195,13 +209,14 @@ def value_kind(value: str) -> str:
     return "string"
 
 
-def candidate_type(values: list[str]) -> str | None:
-    """The type the sample suggests (95% rule); None when the sample has no values."""
+def candidate_type(values: list[str]) -> tuple[str | None, float]:
+    """The type the sample suggests (95% rule; None when the sample has no values), and the
+    share of the values that fit the likeliest type other than text."""
     kinds = Counter(value_kind(value) for value in values)
     kinds.pop("empty", None)
     total = sum(kinds.values())
     if not total:
-        return None
+        return None, 0.0
     widening = {
         "integer": kinds["integer"],
         "float": kinds["integer"] + kinds["float"],
@@ -209,22 +224,31 @@ def candidate_type(values: list[str]) -> str | None:
         "date": kinds["date"],
         "datetime": kinds["date"] + kinds["datetime"],
     }
+    share = max(widening.values()) / total
     for kind in ("integer", "float", "boolean", "date", "datetime"):
         if widening[kind] >= TYPE_THRESHOLD * total:
-            return kind
-    return "string"
+            return kind, share
+    return "string", share
 
 
 def sample_dates(values: list[str]) -> tuple[str, str | None, bool]:
-    """Style ("iso" or "slash"), order and whether the order was assumed, from a sample."""
-    slashed = [value.split(" ")[0].split("/") for value in values if "/" in value]
-    if len(slashed) * 2 <= len([value for value in values if value]):
+    """Style ("iso", "slash" or "mixed": both), order and whether the order was assumed."""
+    iso = sum(
+        1 for value in values if ISO_DATE_RE.fullmatch(value) or ISO_DATETIME_RE.fullmatch(value)
+    )
+    slashed = [
+        value.split(" ")[0].split("/")
+        for value in values
+        if SLASH_DATE_RE.fullmatch(value) or SLASH_DATETIME_RE.fullmatch(value)
+    ]
+    if not slashed:
         return "iso", None, False
-    day_first = sum(1 for parts in slashed if len(parts) == 3 and _int(parts[0]) > 12)
-    month_first = sum(1 for parts in slashed if len(parts) == 3 and _int(parts[1]) > 12)
+    style = "mixed" if iso else "slash"
+    day_first = sum(1 for parts in slashed if _int(parts[0]) > 12)
+    month_first = sum(1 for parts in slashed if _int(parts[1]) > 12)
     if day_first or month_first:
-        return "slash", ("day-first" if day_first >= month_first else "month-first"), False
-    return "slash", "month-first", True
+        return style, ("day-first" if day_first >= month_first else "month-first"), False
+    return style, "month-first", True
 
 
 def _int(text: str) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from datasets.profiling.numbers import BY_NAME, FORMATS
 from datasets.profiling.sniff import BOOLEAN_VALUES, SQL_PATTERNS, TYPE_THRESHOLD
 
 TRUE_VALUES = ("true", "yes", "t", "y")
@@ -31,9 +32,22 @@ PATTERNS = {
     "slash_date_month_first": rf"\d{{1,2}}/{_ABOVE_12}/\d{{4}}",
     "slash_datetime_day_first": rf"{_ABOVE_12}/\d{{1,2}}/\d{{4}}{_SLASH_TIME}",
     "slash_datetime_month_first": rf"\d{{1,2}}/{_ABOVE_12}/\d{{4}}{_SLASH_TIME}",
+    **{f"integer {f.name}": f.integer for f in FORMATS},
+    **{f"number {f.name}": f.number for f in FORMATS},
 }
 NUMERIC = ("integer", "float")
-TYPED_FACTS = ("valid", "min", "max", "mean", "std", "true_count")
+TYPED_FACTS = (
+    "valid",
+    "min",
+    "max",
+    "mean",
+    "std",
+    "true_count",
+    "other_style",
+    "iso_count",
+    "day_first",
+    "month_first",
+)
 TEMPORAL = ("date", "datetime")
 
 
@@ -43,10 +57,12 @@ class ColumnPlan:
 
     index: int
     type: str
-    date_style: str | None = None  # "iso" or "slash"
-    date_order: str | None = None  # for "slash": "day-first" or "month-first"
+    date_style: str | None = None  # "iso", "slash" or "mixed" (both)
+    date_order: str | None = None  # with slashes: "day-first" or "month-first"
     date_order_assumed: bool = False
+    number_format: str | None = None  # a `numbers.FORMATS` name; None: plain
     sampled: bool = True  # False when the sample held no value to judge the type by
+    recheck: bool = False  # text in the sample, but mostly values of a type: check all rows
     facts: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -58,27 +74,42 @@ class ColumnPlan:
         return int(self.facts.get("count") or 0)
 
 
+def literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
 def literal_list(values: tuple[str, ...]) -> str:
-    return "[" + ", ".join(f"'{value}'" for value in values) + "]"
+    return "[" + ", ".join(literal(value) for value in values) + "]"
 
 
 def match_pattern(column: str, pattern: str) -> str:
-    return f"regexp_full_match({column}, '{PATTERNS[pattern]}')"
+    return f"regexp_full_match({column}, {literal(PATTERNS[pattern])})"
 
 
 def holds(plan: ColumnPlan) -> bool:
     """Whether the full scan confirms the sampled type (95% of values fit, same date order)."""
     if plan.count == 0:
         return True
-    if not plan.sampled:
+    if not plan.sampled or plan.recheck:
         return False
     if plan.type == "string":
         return True
     if plan.facts["valid"] < TYPE_THRESHOLD * plan.count:
         return False
-    if plan.date_style == "slash" and not plan.date_order_assumed:
+    if plan.date_style in ("slash", "mixed") and not plan.date_order_assumed:
         return _date_order(plan.facts)[0] == plan.date_order
     return True
+
+
+def becomes_mixed(plan: ColumnPlan) -> bool:
+    """Whether a date column read in one style also holds dates in the other (then it is read
+    in both from now on)."""
+    if plan.date_style in ("iso", "slash") and plan.facts.get("other_style"):
+        plan.date_style = "mixed"
+        if plan.date_order is None:
+            plan.date_order, plan.date_order_assumed = _date_order(plan.facts)
+        return True
+    return False
 
 
 def type_checks(plan: ColumnPlan) -> dict[str, str]:
@@ -95,6 +126,11 @@ def type_checks(plan: ColumnPlan) -> dict[str, str]:
         "slash_datetime": f"count_if({slash})",
         "day_first": f"count_if({match_pattern(c, 'slash_datetime_day_first')})",
         "month_first": f"count_if({match_pattern(c, 'slash_datetime_month_first')})",
+        **{
+            f"{kind} {f.name}": f"count_if({match_pattern(c, f'{kind} {f.name}')})"
+            for f in FORMATS
+            for kind in ("integer", "number")
+        },
     }
 
 
@@ -104,16 +140,23 @@ def decide_type(plan: ColumnPlan) -> None:
     plan.type, plan.date_style, plan.date_order = "string", None, None
     if plan.count == 0:
         return
+    plan.number_format = None
     for kind in ("integer", "float", "boolean"):
         if facts[kind] >= needed:
             plan.type = kind
             return
+    # Of the number formats, the one most values fit, then most whole numbers (in order).
+    best = max(FORMATS, key=lambda f: (facts[f"number {f.name}"], facts[f"integer {f.name}"]))
+    if facts[f"number {best.name}"] >= needed:
+        plan.number_format = best.name
+        plan.type = "integer" if facts[f"integer {best.name}"] >= needed else "float"
+        return
     for kind in TEMPORAL:
         iso, slash = facts[f"iso_{kind}"], facts[f"slash_{kind}"]
-        if max(iso, slash) >= needed:
+        if iso + slash >= needed:
             plan.type = kind
-            plan.date_style = "iso" if iso >= slash else "slash"
-            if plan.date_style == "slash":
+            plan.date_style = "slash" if not iso else "iso" if not slash else "mixed"
+            if slash:
                 plan.date_order, plan.date_order_assumed = _date_order(facts)
             return
 
@@ -121,8 +164,9 @@ def decide_type(plan: ColumnPlan) -> None:
 def _date_order(facts: dict[str, Any]) -> tuple[str, bool]:
     """Day-first when some first field exceeds 12, month-first when some second field does.
 
-    When both happen the larger group wins (the others become invalid values); when neither
-    does the order cannot be told and month-first is assumed (and reported as assumed).
+    When both happen the larger group wins (the others become invalid values, and the issues
+    say the orders are mixed); when neither does the order cannot be told and month-first is
+    assumed (and reported as assumed).
     """
     day_first, month_first = facts["day_first"], facts["month_first"]
     if day_first or month_first:
@@ -130,9 +174,22 @@ def _date_order(facts: dict[str, Any]) -> tuple[str, bool]:
     return "month-first", True
 
 
-def typed(plan: ColumnPlan) -> str | None:
-    """SQL for the column's typed value (NULL where the text does not fit); None for text."""
-    c = plan.sql
+def typed(plan: ColumnPlan, column: str | None = None) -> str | None:
+    """SQL for the column's typed value (NULL where the text does not fit); None for text.
+
+    Of `column` when given (the same column's text under another name), else of `plan.sql`.
+    """
+    c = column or plan.sql
+    number_format = BY_NAME.get(plan.number_format or "")
+    if number_format is not None and plan.type in NUMERIC:
+        # Separators out, the decimal mark as a point: translate() deletes the characters it
+        # has no replacement for.
+        target = "BIGINT" if plan.type == "integer" else "DOUBLE"
+        plain = f"translate({c}, {literal(number_format.decimal + number_format.groups)}, '.')"
+        fits = match_pattern(
+            c, f"{'integer' if target == 'BIGINT' else 'number'} {plan.number_format}"
+        )
+        return f"CASE WHEN {fits} THEN TRY_CAST({plain} AS {target}) END"
     if plan.type == "integer":
         # The cast alone would round "3.5". Text that casts back to itself is plainly an
         # integer, and that test is cheaper than the pattern, which is left for "+5" or "007".
@@ -149,16 +206,15 @@ def typed(plan: ColumnPlan) -> str | None:
         )
     if plan.type in TEMPORAL:
         target = "DATE" if plan.type == "date" else "TIMESTAMP"
-        if plan.date_style == "iso":
-            return f"TRY_CAST({c} AS {target})"
+        iso = f"TRY_CAST({c} AS {target})"
         formats = SLASH_FORMATS[(plan.type, plan.date_order or "month-first")]
-        return f"CAST(try_strptime({c}, {formats}) AS {target})"
+        slash = f"CAST(try_strptime({c}, {formats}) AS {target})"
+        return {"iso": iso, "slash": slash}.get(plan.date_style or "", f"coalesce({iso}, {slash})")
     return None
 
 
 def typed_selects(plan: ColumnPlan) -> dict[str, str]:
     """Aggregates for the column's current type: how many values fit, and statistics."""
-    c = plan.sql
     if typed(plan) is None:
         return {}
     value = f"t{plan.index}"
@@ -174,8 +230,48 @@ def typed_selects(plan: ColumnPlan) -> dict[str, str]:
         parts["std"] = f"stddev_samp({value})"
     elif plan.type == "boolean":
         parts["true_count"] = f"count_if({value})"
-    if plan.date_style == "slash":
-        pattern = "slash_datetime" if plan.type == "datetime" else "slash_date"
-        parts["day_first"] = f"count_if({match_pattern(c, f'{pattern}_day_first')})"
-        parts["month_first"] = f"count_if({match_pattern(c, f'{pattern}_month_first')})"
+    if plan.type in TEMPORAL:
+        parts.update(_date_style_selects(plan))
     return parts
+
+
+def _date_style_selects(plan: ColumnPlan) -> dict[str, str]:
+    """How many dates of each style and order a date column holds.
+
+    A column read in one style counts the invalid values that are dates of the other
+    (`other_style`): the pattern runs on invalid values only, inside a CASE, so a clean
+    column pays for a NULL test alone.
+    """
+    c, t = plan.sql, f"t{plan.index}"
+    kind = "slash_datetime" if plan.type == "datetime" else "slash_date"
+    iso = f"({match_pattern(c, 'iso_date')} OR {match_pattern(c, 'iso_datetime')})"
+    slash = match_pattern(c, kind)
+    day_first = match_pattern(c, f"{kind}_day_first")
+    month_first = match_pattern(c, f"{kind}_month_first")
+    parts: dict[str, str] = {}
+    if plan.date_style == "iso":
+        # Dates with slashes in an ISO column are invalid values: their order is counted
+        # among those only, in case the column turns out to be mixed.
+        def among_invalid(test: str) -> str:
+            return f"count_if(CASE WHEN {t} IS NULL AND {c} IS NOT NULL THEN {test} END)"
+
+        parts["other_style"] = among_invalid(slash)
+        parts["day_first"] = among_invalid(day_first)
+        parts["month_first"] = among_invalid(month_first)
+        return parts
+    if plan.date_style == "slash":
+        parts["other_style"] = f"count_if(CASE WHEN {t} IS NULL AND {c} IS NOT NULL THEN {iso} END)"
+    else:
+        parts["iso_count"] = f"count_if(CASE WHEN {t} IS NOT NULL THEN {iso} END)"
+    parts["day_first"] = f"count_if({day_first})"
+    parts["month_first"] = f"count_if({month_first})"
+    return parts
+
+
+def bin_of(value: str, plan: ColumnPlan, low: str, step: str, bins: int) -> str:
+    """SQL for the bin (0 to bins - 1) of a typed `value`, bins of `step` from `low`."""
+    if plan.type in TEMPORAL:
+        value = f"epoch(CAST({value} AS TIMESTAMP))"
+    # least() skips NULLs, so a missing value must stay NULL before it gets there.
+    bin_index = f"floor((CAST({value} AS DOUBLE) - {low}) / {step})"
+    return f"CASE WHEN {value} IS NOT NULL THEN least({bin_index}, {bins - 1})::INTEGER END"

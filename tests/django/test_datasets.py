@@ -177,10 +177,10 @@ def test_dataset_page_shows_the_profile_report(owner_client: Any) -> None:
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert '<svg xmlns="http://www.w3.org/2000/svg" class="chart histogram"' in page
+    assert '<svg class="chart histogram" xmlns="http://www.w3.org/2000/svg"' in page
     assert "Distribution of age" in page and "Most common values of city" in page
     assert 'class="list ds-preview"' in page and "Grace" in page
-    assert "First 7 rows" in page
+    assert "Rows 1–7 of 7." in page
     assert "line 8" in page  # the short row, by its line
     assert "lines 6 and 7" in page  # the duplicated row
     assert "&lt;b&gt;Berlin&lt;/b&gt;" in page and "<b>Berlin</b>" not in page

@@ -102,14 +102,14 @@ def test_integers_reject_decimal_text(tmp_path: Path) -> None:
 
 def test_invalid_values_are_counted_with_examples_and_lines(tmp_path: Path) -> None:
     values = [str(n) for n in range(100)]
-    values[10] = "n/a"
+    values[10] = "unknown"
     values[50] = "oops"
     result = profile(tmp_path, "qty\n" + "\n".join(values) + "\n")
     qty = column(result, "qty")
     assert qty["type"] == "integer"
     assert qty["invalid"] == 2
     assert qty["invalid_examples"] == [
-        {"line": 12, "value": "n/a"},
+        {"line": 12, "value": "unknown"},
         {"line": 52, "value": "oops"},
     ]
     assert issues(result, "invalid_values")[0]["count"] == 2
