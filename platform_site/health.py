@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.core.files.storage import default_storage
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
+from ingestion import storage
 from platform_site.celery import app as celery_app
 
 
@@ -29,16 +27,7 @@ def _broker() -> str:
 
 
 def _storage() -> str:
-    if settings.STORAGE_BUCKET:
-        s3: Any = default_storage
-        s3.connection.meta.client.head_bucket(Bucket=settings.STORAGE_BUCKET)
-        return f"s3://{settings.STORAGE_BUCKET}"
-    location = settings.LOCAL_STORAGE_DIR
-    location.mkdir(parents=True, exist_ok=True)
-    probe = location / ".healthz"
-    probe.write_bytes(b"ok")
-    probe.unlink()
-    return str(location)
+    return storage.probe()
 
 
 CHECKS: dict[str, Callable[[], str]] = {

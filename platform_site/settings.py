@@ -134,14 +134,15 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
-# Storage: S3 (django-storages) when STORAGE_BUCKET is set, else files under DATA_DIR/storage.
+# Storage: an S3 bucket when STORAGE_BUCKET is set, else files under DATA_DIR/storage. Chosen
+# here once: ingestion.storage never asks which (see ingestion/backends/).
 STORAGE_BUCKET = env_str("STORAGE_BUCKET")
 AWS_S3_ENDPOINT_URL = env_url("AWS_S3_ENDPOINT_URL", schemes=("http", "https"))
 AWS_REGION = env_str("AWS_REGION", env_str("AWS_DEFAULT_REGION", "us-east-1"))
 LOCAL_STORAGE_DIR = DATA_DIR / "storage"
 if STORAGE_BUCKET:
     _default_storage: dict[str, Any] = {
-        "BACKEND": "ingestion.storage.PlatformS3Storage",
+        "BACKEND": "ingestion.backends.s3.BucketStorage",
         "OPTIONS": {
             "bucket_name": STORAGE_BUCKET,
             "endpoint_url": AWS_S3_ENDPOINT_URL or None,
@@ -153,9 +154,8 @@ if STORAGE_BUCKET:
     }
 else:
     _default_storage = {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        # Keys are unique by construction; derived outputs are re-written in place by a re-run.
-        "OPTIONS": {"location": LOCAL_STORAGE_DIR, "allow_overwrite": True},
+        "BACKEND": "ingestion.backends.local.LocalStorage",
+        "OPTIONS": {"location": LOCAL_STORAGE_DIR},
     }
 STORAGES = {
     "default": _default_storage,

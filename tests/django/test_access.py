@@ -44,7 +44,13 @@ def test_healthz_is_public_and_reports_each_part(client: Client) -> None:
 def test_healthz_is_503_when_storage_is_down(client: Client, settings: Any, tmp_path: Any) -> None:
     blocker = tmp_path / "not-a-dir"
     blocker.write_text("x")
-    settings.LOCAL_STORAGE_DIR = blocker / "storage"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "ingestion.backends.local.LocalStorage",
+            "OPTIONS": {"location": blocker / "storage"},
+        },
+    }
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["checks"]["storage"]["ok"] is False

@@ -180,7 +180,7 @@ def test_s3_storage_keeps_keys_classes_and_signs_urls(aws: dict[str, Any], setti
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
-            "BACKEND": "ingestion.storage.PlatformS3Storage",
+            "BACKEND": "ingestion.backends.s3.BucketStorage",
             "OPTIONS": {
                 "bucket_name": aws["bucket"],
                 "endpoint_url": aws["endpoint"],
