@@ -107,8 +107,9 @@ def test_session_upload_needs_the_csrf_token(owner: Any) -> None:
     assert not StoredObject.objects.exists()
 
 
-def test_upload_page_renders(owner_client: Any) -> None:
+def test_upload_page_offers_no_storage_class_for_files_on_disk(owner_client: Any) -> None:
     response = owner_client.get("/upload/")
     assert response.status_code == 200
     assert b"Store raw only" in response.content
-    assert b"Glacier Deep Archive" in response.content
+    assert b"Glacier Deep Archive" not in response.content
+    assert b"Intelligent-Tiering" not in response.content
