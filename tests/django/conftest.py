@@ -19,15 +19,3 @@ def _fresh_storage_dir(settings: Any, tmp_path: Any) -> None:
                 "OPTIONS": {"location": tmp_path / "storage"},
             },
         }
-
-
-@pytest.fixture
-def csrf_client(owner: Any) -> Any:
-    """The owner's browser session: CSRF enforced, the token sent in its header as pages do."""
-    from django.test import Client
-
-    client = Client(enforce_csrf_checks=True)
-    client.force_login(owner)
-    client.get("/upload/")
-    client.defaults["HTTP_X_CSRFTOKEN"] = client.cookies["csrftoken"].value
-    return client

@@ -9,65 +9,13 @@ import sys
 import uuid
 from typing import Any
 
-import boto3
 import pytest
 from django.core.management import call_command
 
 from ingestion.models import Status, StoredObject
-from ingestion.routing import ROUTES
 from tests.integration.conftest import ROOT, Worker, database_url, wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def aws(moto_server: str, settings: Any) -> dict[str, Any]:
-    s3 = boto3.client("s3", endpoint_url=moto_server, region_name="us-east-1")
-    sqs = boto3.client("sqs", endpoint_url=moto_server, region_name="us-east-1")
-    bucket = f"bucket-{uuid.uuid4().hex[:10]}"
-    s3.create_bucket(Bucket=bucket)
-    dlq = sqs.create_queue(QueueName=f"{bucket}-dlq")["QueueUrl"]
-    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
-    queue = sqs.create_queue(
-        QueueName=f"{bucket}-events",
-        Attributes={
-            "RedrivePolicy": f'{{"deadLetterTargetArn": "{dlq_arn}", "maxReceiveCount": "3"}}'
-        },
-    )["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
-    s3.put_bucket_notification_configuration(
-        Bucket=bucket,
-        NotificationConfiguration={
-            "QueueConfigurations": [
-                {
-                    "QueueArn": arn,
-                    "Events": ["s3:ObjectCreated:*"],
-                    "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": route.prefix}]}},
-                }
-                for route in ROUTES
-            ]
-        },
-    )
-    settings.SQS_QUEUE_URL = queue
-    settings.AWS_SQS_ENDPOINT_URL = moto_server
-    return {"s3": s3, "sqs": sqs, "bucket": bucket, "queue": queue, "endpoint": moto_server}
-
-
-@pytest.fixture
-def s3_worker(_worker_manager: Worker, aws: dict[str, Any]) -> Worker:
-    _worker_manager.ensure(
-        {
-            "STORAGE_BUCKET": aws["bucket"],
-            "AWS_S3_ENDPOINT_URL": aws["endpoint"],
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-        }
-    )
-    return _worker_manager
 
 
 def consume_until(predicate: Any, what: str) -> None:
