@@ -18,6 +18,7 @@ import logging
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -28,15 +29,15 @@ from ingestion.uploads import STORAGE_ERRORS, Choices, begin, finish, landing_cl
 
 log = logging.getLogger(__name__)
 
-DEFAULT_PART_SIZE = 16 * 1024 * 1024
 MAX_PART_SIZE = 512 * 1024 * 1024
 PART_URL_SECONDS = 3600
 
 
 def part_size_for(size: int, wanted: int | None = None) -> int:
-    """Parts of ``wanted`` bytes (16 MB by default) within S3's rules: at least 5 MB, at most
-    10,000 parts, so a 5 GB file is 320 parts and a 5 TB one still fits."""
-    part_size = max(MIN_PART_SIZE, min(wanted or DEFAULT_PART_SIZE, MAX_PART_SIZE))
+    """Parts of ``wanted`` bytes (UPLOAD_PART_SIZE, 16 MB, by default) within S3's rules: at
+    least 5 MB, at most 10,000 parts, so a 5 GB file is 320 parts and a 5 TB one still fits."""
+    chosen = wanted or settings.UPLOAD_PART_SIZE
+    part_size = max(MIN_PART_SIZE, min(chosen, MAX_PART_SIZE))
     return max(part_size, -(-size // MAX_PARTS))
 
 
@@ -59,20 +60,19 @@ def start(owner: Any, choices: Choices, size: int, part_size: int | None = None)
     return row
 
 
-def describe(row: StoredObject) -> dict[str, Any]:
-    """The status, and for an upload under way what a client needs to resume it."""
-    body = row.as_status_json()
+def progress(row: StoredObject) -> dict[str, Any]:
+    """For an upload under way, what a client needs to resume it; {} otherwise."""
     upload = _upload_of(row)
-    if upload is not None:
-        stored = storage.list_parts(row.key, upload.upload_id)
-        body.update(
-            part_size=upload.part_size,
-            part_count=upload.part_count,
-            parallel=storage.parallel_parts(),
-            parts=[{"number": p.number, "size": p.size, "etag": p.etag} for p in stored],
-            received=sum(p.size for p in stored),
-        )
-    return body
+    if upload is None:
+        return {}
+    stored = storage.list_parts(row.key, upload.upload_id)
+    return {
+        "part_size": upload.part_size,
+        "part_count": upload.part_count,
+        "parallel": storage.parallel_parts(),
+        "parts": [{"number": p.number, "size": p.size, "etag": p.etag} for p in stored],
+        "received": sum(p.size for p in stored),
+    }
 
 
 def part_urls(row: StoredObject, numbers: list[int]) -> dict[str, str]:
@@ -103,7 +103,10 @@ def complete(row: StoredObject, parts: list[tuple[int, str]]) -> StoredObject:
             f"The parts stored add up to {total:,} bytes, not the {row.size:,} announced; "
             "send the missing parts."
         )
-    given = [Part(number, 0, etag) for number, etag in parts]
+    # A browser reads each part's ETag only if the bucket's CORS exposes it; without, the
+    # storage's own list fills it in (S3 checks the list against what it stored either way).
+    known = {part.number: part.etag for part in stored}
+    given = [Part(number, 0, etag or known.get(number, "")) for number, etag in parts]
     try:
         etag = storage.complete_multipart(row.key, upload.upload_id, given)
     except NoSuchUpload:

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ingestion import multipart, storage
+from ingestion import links, multipart, storage
 from ingestion.backends.base import MultipartRefused, NoSuchUpload
 from ingestion.backends.local import unsign_part
 from ingestion.forms import (
@@ -154,6 +154,7 @@ def _choices(form: UploadChoicesForm, name: str, content_type: str | None) -> Ch
 def _status(obj: StoredObject) -> dict[str, Any]:
     body = obj.as_status_json()
     body["status_url"] = reverse("api-upload-status", args=[obj.pk])
+    body["link"] = links.as_json(obj)
     return body
 
 
@@ -188,9 +189,7 @@ def api_start(request: HttpRequest) -> HttpResponse:
 
 
 def _status_with_upload(obj: StoredObject) -> dict[str, Any]:
-    body = multipart.describe(obj)
-    body["status_url"] = reverse("api-upload-status", args=[obj.pk])
-    return body
+    return _status(obj) | multipart.progress(obj)
 
 
 def _owned(request: HttpRequest, object_id: int) -> StoredObject | None:
@@ -270,4 +269,4 @@ def api_objects(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _refused(first_error(form))
     rows = StoredObject.objects.owned_by(request.user).filter(pk__in=form.cleaned_data["ids"])
-    return JsonResponse({"objects": [obj.as_status_json() for obj in rows]})
+    return JsonResponse({"objects": [_status(obj) for obj in rows]})

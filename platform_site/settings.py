@@ -170,6 +170,11 @@ Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 0
 FILE_UPLOAD_PERMISSIONS = 0o600
 UPLOAD_MAX_SIZE = env_size("UPLOAD_MAX_SIZE", 5 * 1024**3)
+# Resumable uploads travel in parts of this size (S3 asks at least 5 MB): what a dropped
+# connection costs at most, and how often the browser asks for more part URLs.
+UPLOAD_PART_SIZE = env_size("UPLOAD_PART_SIZE", 16 * 1024**2)
+if UPLOAD_PART_SIZE < 5 * 1024**2:
+    raise ImproperlyConfigured("UPLOAD_PART_SIZE: S3 needs parts of at least 5MB")
 SIGNED_URL_SECONDS = env_int("SIGNED_URL_SECONDS", 900, minimum=10)
 
 # Events: from SQS (AWS mode) and, always, from the app itself after it stores an upload.

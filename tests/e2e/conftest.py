@@ -31,6 +31,17 @@ class Platform:
     password: str
     data_dir: Path
     env: dict[str, str]
+    pid: int = 0  # runplatform's
+
+    def web_workers(self) -> list[int]:
+        """The gunicorn worker processes serving requests (grandchildren of runplatform)."""
+        found = []
+        for child in _children(self.pid):
+            for grandchild in _children(child):
+                cmdline = Path(f"/proc/{grandchild}/cmdline").read_bytes()
+                if b"gunicorn" in cmdline:
+                    found.append(grandchild)
+        return found
 
     def manage(self, *args: str) -> str:
         return subprocess.run(
@@ -41,6 +52,14 @@ class Platform:
             capture_output=True,
             text=True,
         ).stdout
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(part) for part in text.split()]
 
 
 @pytest.fixture(scope="session")
@@ -59,6 +78,7 @@ def platform_app() -> Iterator[Platform]:
         DJANGO_SUPERUSER_PASSWORD="e2e-pass-123",
         WEB_WORKERS="1",
         WORKER_CONCURRENCY="1",
+        UPLOAD_PART_SIZE="5MB",  # S3's smallest parts: several parts from files of a few MB
     )
     for step in (["migrate", "--noinput"], ["ensure_first_user"]):
         subprocess.run(
@@ -85,7 +105,7 @@ def platform_app() -> Iterator[Platform]:
                 "the platform did not start:\n" + (data_dir / "platform.log").read_text()
             )
         time.sleep(0.3)
-    yield Platform(url, "owner", "e2e-pass-123", data_dir, env)
+    yield Platform(url, "owner", "e2e-pass-123", data_dir, env, process.pid)
     process.send_signal(2)  # Ctrl-C, as a person would
     process.wait(30)
     shutil.rmtree(data_dir, ignore_errors=True)
@@ -130,3 +150,20 @@ def screenshot(page: Any, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def api_session(platform: Platform) -> requests.Session:
+    """A signed-in session for the JSON API, sending the CSRF token as the pages do."""
+    session = requests.Session()
+    login = session.get(f"{platform.url}/accounts/login/")
+    session.post(
+        f"{platform.url}/accounts/login/",
+        data={
+            "username": platform.username,
+            "password": platform.password,
+            "csrfmiddlewaretoken": login.cookies["csrftoken"],
+        },
+        headers={"Referer": login.url},
+    )
+    session.headers.update({"X-CSRFToken": session.cookies["csrftoken"], "Referer": platform.url})
+    return session
