@@ -146,3 +146,28 @@ def test_unpacked_members_have_their_rows_before_their_bytes(owner: Any) -> None
     assert chat.status == Status.RECEIVED
     # Members land in Standard so their pipeline can read them; they settle once processed.
     assert storage.exists(chat.key) and chat.storage_class == "DEEP_ARCHIVE"
+
+
+def test_backfill_completes_an_upload_whose_event_was_lost(owner: Any) -> None:
+    from django.core.management import call_command
+
+    row = uploads.begin(owner, choices("report.pdf"), size=4)
+    storage.save(row.key, ContentFile(b"%PDF", name="x"))  # then the app died before its event
+
+    call_command("backfill_objects", "--prefix", "misc/", stdout=io.StringIO())
+
+    row.refresh_from_db()
+    assert row.status == Status.RECEIVED and row.etag
+    assert (row.original_name, row.storage_class) == ("report.pdf", "DEEP_ARCHIVE")
+    assert StoredObject.objects.count() == 1
+
+
+def test_backfill_leaves_an_upload_whose_bytes_are_not_there_yet(owner: Any) -> None:
+    from django.core.management import call_command
+
+    row = uploads.begin(owner, choices("later.pdf"), size=4)
+
+    call_command("backfill_objects", "--prefix", "misc/", stdout=io.StringIO())
+
+    row.refresh_from_db()
+    assert row.status == Status.UPLOADING

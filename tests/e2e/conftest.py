@@ -10,6 +10,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,17 +32,6 @@ class Platform:
     password: str
     data_dir: Path
     env: dict[str, str]
-    pid: int = 0  # runplatform's
-
-    def web_workers(self) -> list[int]:
-        """The gunicorn worker processes serving requests (grandchildren of runplatform)."""
-        found = []
-        for child in _children(self.pid):
-            for grandchild in _children(child):
-                cmdline = Path(f"/proc/{grandchild}/cmdline").read_bytes()
-                if b"gunicorn" in cmdline:
-                    found.append(grandchild)
-        return found
 
     def manage(self, *args: str) -> str:
         return subprocess.run(
@@ -54,18 +44,11 @@ class Platform:
         ).stdout
 
 
-def _children(pid: int) -> list[int]:
-    try:
-        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
-    except OSError:
-        return []
-    return [int(part) for part in text.split()]
-
-
-@pytest.fixture(scope="session")
-def platform_app() -> Iterator[Platform]:
+@contextmanager
+def running_platform(**extra_env: str) -> Iterator[Platform]:
+    """``make run``'s processes in a fresh DATA_DIR (``extra_env`` e.g. for the AWS mode)."""
     data_dir = Path(tempfile.mkdtemp(prefix="platform-e2e-"))
-    port = free_port()
+    port = int(extra_env.pop("PORT", None) or free_port())
     env = {
         k: v
         for k, v in os.environ.items()
@@ -79,6 +62,7 @@ def platform_app() -> Iterator[Platform]:
         WEB_WORKERS="1",
         WORKER_CONCURRENCY="1",
         UPLOAD_PART_SIZE="5MB",  # S3's smallest parts: several parts from files of a few MB
+        **extra_env,
     )
     for step in (["migrate", "--noinput"], ["ensure_first_user"]):
         subprocess.run(
@@ -101,14 +85,23 @@ def platform_app() -> Iterator[Platform]:
         except requests.RequestException:
             pass
         if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
             raise RuntimeError(
                 "the platform did not start:\n" + (data_dir / "platform.log").read_text()
             )
         time.sleep(0.3)
-    yield Platform(url, "owner", "e2e-pass-123", data_dir, env, process.pid)
-    process.send_signal(2)  # Ctrl-C, as a person would
-    process.wait(30)
-    shutil.rmtree(data_dir, ignore_errors=True)
+    try:
+        yield Platform(url, "owner", "e2e-pass-123", data_dir, env)
+    finally:
+        process.send_signal(2)  # Ctrl-C, as a person would
+        process.wait(30)
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def platform_app() -> Iterator[Platform]:
+    with running_platform() as platform:
+        yield platform
 
 
 @pytest.fixture(scope="session")

@@ -4,29 +4,27 @@ from __future__ import annotations
 
 import os
 import time
-from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 
 from tests.e2e.conftest import Platform, api_session, screenshot
 from tests.e2e.slow_network import SlowNetwork
+from tests.e2e.upload_steps import (
+    MB,
+    item,
+    part_number,
+    stored_parts,
+    wait_state,
+    wait_until,
+)
 
 pytestmark = pytest.mark.browser
 
-MB = 1024 * 1024
 DONE = "document.querySelectorAll('#queue li[data-state=done]').length === {}"
-
-
-def item(page: Any, name: str) -> Any:
-    return page.locator("#queue li", has_text=name)
-
-
-def wait_state(page: Any, name: str, state: str, timeout: float = 30_000) -> None:
-    item(page, name).locator(f"xpath=self::li[@data-state='{state}']").wait_for(timeout=timeout)
 
 
 @pytest.fixture
@@ -35,43 +33,6 @@ def network(platform_app: Platform) -> Iterator[SlowNetwork]:
     slow = SlowNetwork(int(urlsplit(platform_app.url).port or 80))
     yield slow
     slow.close()
-
-
-def part_number(url: str) -> int:
-    return int(parse_qs(urlsplit(url.split(" ")[1] if " " in url else url).query)["partNumber"][0])
-
-
-def part_puts(page: Any) -> Counter[int]:
-    """How many times the page sent each part (the part number is in every part URL)."""
-    sent: Counter[int] = Counter()
-
-    def seen(request: Any) -> None:
-        if request.method == "PUT":
-            sent[part_number(request.url)] += 1
-
-    page.on("request", seen)
-    return sent
-
-
-def stored_parts(page: Any) -> set[int]:
-    """Parts the server answered 200 for, as the page sends them."""
-    stored: set[int] = set()
-
-    def finished(request: Any) -> None:
-        response = request.response()
-        if request.method == "PUT" and response is not None and response.status == 200:
-            stored.add(part_number(request.url))
-
-    page.on("requestfinished", finished)
-    return stored
-
-
-def wait_until(page: Any, check: Any, what: str, timeout: float = 30) -> None:
-    """Wait while the page runs (Playwright delivers its events only inside its own calls)."""
-    deadline = time.monotonic() + timeout
-    while not check():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        page.wait_for_timeout(50)
 
 
 def stored_names(platform: Platform) -> list[str]:
