@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import connection
 
 from ingestion.routing import ROUTES
+from tests.broker import purge
 from tests.services import free_port, in_ci, reachable, unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -207,3 +208,24 @@ def s3_worker(_worker_manager: Worker, aws: dict[str, Any]) -> Worker:
         }
     )
     return _worker_manager
+
+
+@pytest.fixture
+def bucket_storage(aws: dict[str, Any], settings: Any) -> dict[str, Any]:
+    """This test process stores in the bucket, as the web app does in AWS mode."""
+    settings.STORAGE_BUCKET = settings.STORAGE_BUCKET_LABEL = aws["bucket"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "ingestion.backends.s3.BucketStorage",
+            "OPTIONS": {
+                "bucket_name": aws["bucket"],
+                "endpoint_url": aws["endpoint"],
+                "region_name": "us-east-1",
+                "file_overwrite": True,
+                "signature_version": "s3v4",
+            },
+        },
+    }
+    purge("io", "cpu")
+    return aws

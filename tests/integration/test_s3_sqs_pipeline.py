@@ -121,23 +121,10 @@ def test_consumer_stops_cleanly_on_sigterm(aws: dict[str, Any]) -> None:
     assert b"stopped" in process.stdout.read()
 
 
-def test_s3_storage_keeps_keys_classes_and_signs_urls(aws: dict[str, Any], settings: Any) -> None:
+def test_s3_storage_keeps_keys_classes_and_signs_urls(bucket_storage: dict[str, Any]) -> None:
     from ingestion import storage
 
-    settings.STORAGE_BUCKET = aws["bucket"]
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "ingestion.backends.s3.BucketStorage",
-            "OPTIONS": {
-                "bucket_name": aws["bucket"],
-                "endpoint_url": aws["endpoint"],
-                "region_name": "us-east-1",
-                "file_overwrite": True,
-                "signature_version": "s3v4",
-            },
-        },
-    }
+    aws = bucket_storage
     key = "raw-csv/1/u/data set.csv"
     etag = storage.save_bytes(key, b"a,b\n1,2\n", storage_class="STANDARD")
     head = aws["s3"].head_object(Bucket=aws["bucket"], Key=key)

@@ -20,7 +20,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from ingestion.models import Status, StoredObject
-from tests.broker import purge
 from tests.integration.conftest import ROOT, Worker, database_url, wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -37,27 +36,6 @@ def aws_env(services: dict[str, Any]) -> dict[str, str]:
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
     }
-
-
-@pytest.fixture
-def bucket_storage(aws: dict[str, Any], settings: Any) -> dict[str, Any]:
-    """This test process stores in the bucket, as the web app does in AWS mode."""
-    settings.STORAGE_BUCKET = settings.STORAGE_BUCKET_LABEL = aws["bucket"]
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "ingestion.backends.s3.BucketStorage",
-            "OPTIONS": {
-                "bucket_name": aws["bucket"],
-                "endpoint_url": aws["endpoint"],
-                "region_name": "us-east-1",
-                "file_overwrite": True,
-                "signature_version": "s3v4",
-            },
-        },
-    }
-    purge("io", "cpu")
-    return aws
 
 
 @pytest.fixture
