@@ -126,14 +126,18 @@ def send_parts(url: str, port: int, session: requests.Session, size: int) -> Non
 
     def put(number: int) -> dict[str, object]:
         length = min(part_size, size - (number - 1) * part_size)
-        response = requests.put(
-            url + urls[str(number)],
-            data=body(number),
-            headers={"Content-Length": str(length)},
-            timeout=900,
-        )
-        assert response.status_code == 200, response.text
-        return {"number": number, "etag": response.headers["ETag"]}
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=900)
+        conn.putrequest("PUT", urls[str(number)])
+        conn.putheader("Content-Length", str(length))
+        conn.endheaders()
+        for piece in body(number):
+            conn.send(piece)
+        response = conn.getresponse()
+        text = response.read().decode()
+        assert response.status == 200, text
+        etag = response.getheader("ETag") or ""
+        conn.close()
+        return {"number": number, "etag": etag}
 
     with ThreadPoolExecutor(upload["parallel"]) as pool:
         parts = list(pool.map(put, numbers))
@@ -201,7 +205,8 @@ def main() -> None:
         (worker,) = children(server.pid)
         print(
             f"{'path':>10} {'upload':>8} {'idle RSS':>10} {'peak RSS':>10} {'growth':>9} "
-            f"{'growth/file':>12} {'MB/s':>7}"
+            f"{'growth/file':>12} {'MB/s':>7}",
+            flush=True,
         )
         for size_mb in (int(s) for s in args.sizes.split(",")):
             for label, send in (("one POST", post_whole), ("parts", send_parts)):
@@ -211,15 +216,18 @@ def main() -> None:
                 sampler = threading.Thread(target=sample, args=(worker, done, peaks))
                 sampler.start()
                 started = time.monotonic()
-                send(url, port, session, size_mb * MB)
-                elapsed = time.monotonic() - started
-                done.set()
-                sampler.join()
+                try:
+                    send(url, port, session, size_mb * MB)
+                finally:
+                    elapsed = time.monotonic() - started
+                    done.set()
+                    sampler.join()
                 peak = max(peaks)
                 growth = (peak - idle) / 1024
                 print(
                     f"{label:>10} {size_mb:>6}MB {idle / 1024:>8.1f}MB {peak / 1024:>8.1f}MB "
-                    f"{growth:>7.1f}MB {growth / size_mb:>11.3f}x {size_mb / elapsed:>7.0f}"
+                    f"{growth:>7.1f}MB {growth / size_mb:>11.3f}x {size_mb / elapsed:>7.0f}",
+                    flush=True,
                 )
         print("peer: a buffering server grows by the file size (growth/file = 1.000x)")
     finally:
