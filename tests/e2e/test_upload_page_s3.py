@@ -118,7 +118,7 @@ def test_big_files_go_straight_to_the_bucket_and_resume_after_a_drop(
     wait_until(page, lambda: stored == {3}, "the short part to reach the bucket")
     network.cut()
     network.rate = 0
-    wait_state(page, "concert.mov", "done", timeout=60_000)
+    wait_state(page, "concert.mov", "done", timeout=90_000)
 
     puts = [r for r in network.requests if r.line.startswith("PUT") and "partNumber" in r.line]
     assert all(urlsplit(r.line.split(" ")[1]).path.startswith(f"/{bucket}/") for r in puts)
