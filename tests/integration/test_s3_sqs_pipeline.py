@@ -134,3 +134,27 @@ def test_s3_storage_keeps_keys_classes_and_signs_urls(bucket_storage: dict[str, 
     url = storage.signed_url(key, filename="data set.csv")
     assert "X-Amz-Signature=" in url and "X-Amz-Expires=" in url
     assert "response-content-disposition=" in url
+
+
+def test_s3_storage_takes_parts_sent_through_the_app(bucket_storage: dict[str, Any]) -> None:
+    """For API clients that cannot reach the bucket: the same verbs as the disk's storage."""
+    import io
+
+    from ingestion import storage
+    from ingestion.backends.base import MultipartRefused
+
+    key, part = "misc/1/u/through the app.bin", 5 * 1024 * 1024
+    upload_id = storage.start_multipart(
+        key, size=part + 3, part_size=part, storage_class="STANDARD", content_type=""
+    )
+    with pytest.raises(MultipartRefused, match="ended early"):
+        storage.write_part(key, upload_id, 1, io.BytesIO(b"short"), part)
+    stored = [
+        storage.write_part(key, upload_id, 2, io.BytesIO(b"end"), 3),
+        storage.write_part(key, upload_id, 1, io.BytesIO(b"a" * part), part),
+    ]
+    assert [p.number for p in storage.list_parts(key, upload_id)] == [1, 2]
+
+    storage.complete_multipart(key, upload_id, stored)
+
+    assert storage.read_bytes(key) == b"a" * part + b"end"
