@@ -13,12 +13,12 @@ from django.core.files import File
 from django.template.defaultfilters import filesizeformat
 
 from chats.whatsapp.names import chat_name_from_filename, is_chat_file
-from ingestion import storage
+from ingestion import ledger, storage
 from ingestion.dispatch import dispatch
 from ingestion.events import ObjectCreated
 from ingestion.jobs import Rejected
 from ingestion.keys import safe_name
-from ingestion.models import StoredObject
+from ingestion.models import StorageClass, StoredObject
 from ingestion.routing import PHOTO_EXTENSIONS, Kind, extension_of, route_for_kind
 from ingestion.zips import Entry, Limits, ZipRejected, copy_entry, plan
 
@@ -71,22 +71,35 @@ def unpack(obj: StoredObject) -> str:
 def _extract(
     obj: StoredObject, archive: zipfile.ZipFile, entry: Entry, kind: Kind, original_name: str
 ) -> None:
-    """Store one entry under a key derived from the zip and the entry, then dispatch it."""
+    """Record, store and dispatch one entry under a key derived from the zip and the entry.
+
+    Ledger first: the member's row (its name, its zip, its owner's storage class) exists before
+    its bytes do, so S3's own event for the member cannot record it with defaults.
+    """
     route = route_for_kind(kind)
     identity = uuid.uuid5(uuid.NAMESPACE_URL, f"{obj.key}#{obj.etag}#{entry.name}")
     key = f"{route.prefix}{obj.owner_id}/{identity}/{safe_name(original_name)}"
+    row = ledger.expect(
+        ledger.Expected(
+            owner=obj.owner,
+            key=key,
+            kind=kind,
+            original_name=original_name,
+            storage_class=obj.storage_class,
+            size=entry.size,
+            source=obj,
+        )
+    )
     with tempfile.SpooledTemporaryFile(
         max_size=8 * 1024 * 1024, dir=settings.FILE_UPLOAD_TEMP_DIR
     ) as tmp:
         try:
             size = copy_entry(archive, entry, tmp)
         except ZipRejected as exc:
+            ledger.abandon(row)
             raise Rejected(str(exc)) from exc
         tmp.seek(0)
-        etag = storage.save(key, File(tmp, name=key), storage_class=obj.storage_class)
-    dispatch(
-        ObjectCreated(bucket=obj.bucket, key=key, size=size, etag=etag),
-        original_name=original_name,
-        storage_class=obj.storage_class,
-        source=obj,
-    )
+        # Members land in Standard, to be read by their pipeline; they settle into the zip's
+        # class once processed (ingestion.jobs), as direct uploads do.
+        etag = storage.save(key, File(tmp, name=key), storage_class=StorageClass.STANDARD)
+    dispatch(ObjectCreated(bucket=row.bucket, key=key, size=size, etag=etag))

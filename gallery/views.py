@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from gallery import presenters, timeline
 from gallery.models import BadTag, Photo, PhotoTag, add_user_tag, remove_user_tag
+from ingestion.forms import ObjectIdsForm, first_error
 from ingestion.models import Status, StoredObject
 from ingestion.routing import Kind
 from platform_site.auth import api_login_required
@@ -146,7 +147,10 @@ def api_photo(request: HttpRequest, photo_id: int) -> HttpResponse:
 @require_GET
 def api_pending(request: HttpRequest) -> HttpResponse:
     """``GET /api/photos/pending?ids=1,2`` → the gallery's placeholders, by ledger id."""
-    ids = [int(part) for part in request.GET.get("ids", "").split(",") if part.isdigit()][:200]
+    form = ObjectIdsForm(request.GET)
+    if not form.is_valid():
+        return JsonResponse({"error": first_error(form)}, status=400)
+    ids = form.cleaned_data["ids"]
     objects = list(StoredObject.objects.owned_by(request.user).filter(pk__in=ids, kind=Kind.PHOTO))
     photos = {
         p.source_id: p for p in Photo.objects.filter(source__in=objects).select_related("source")

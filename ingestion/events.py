@@ -1,7 +1,8 @@
-"""The S3 event contract: parse and build S3 notification JSON. Pure: no Django, no boto3.
+"""The S3 event contract: S3 notification JSON read into ``ObjectCreated`` values. Pure: no
+Django, no boto3.
 
 Keys arrive URL-encoded with ``+`` for spaces; ``s3:TestEvent`` (sent when a notification is
-configured) carries no records. The local storage emits the very same shape after a save.
+configured) carries no records. The app's own uploads build ``ObjectCreated`` directly.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote_plus, unquote_plus
+from urllib.parse import unquote_plus
 
 
 class MalformedEvent(ValueError):
@@ -63,22 +64,3 @@ def parse_notification(body: str | bytes | dict[str, Any]) -> list[ObjectCreated
         except (KeyError, TypeError, ValueError) as exc:
             raise MalformedEvent(f"record {index} is incomplete: {exc!r}") from exc
     return created
-
-
-def build_notification(bucket: str, key: str, size: int, etag: str, *, when: str) -> dict[str, Any]:
-    """An S3-shaped ObjectCreated:Put notification for one object."""
-    return {
-        "Records": [
-            {
-                "eventVersion": "2.1",
-                "eventSource": "aws:s3",
-                "eventTime": when,
-                "eventName": "ObjectCreated:Put",
-                "s3": {
-                    "s3SchemaVersion": "1.0",
-                    "bucket": {"name": bucket},
-                    "object": {"key": quote_plus(key, safe="/"), "size": size, "eTag": etag},
-                },
-            }
-        ]
-    }

@@ -1,5 +1,6 @@
 """What the library's links and forms may say, each rule checked once: the listing's query string
-(``LibraryQueryForm`` → ``library.Query``) and a selection of files for a bulk action.
+(``LibraryQueryForm`` → ``library.Query``), a selection of files for a bulk action, and the
+id lists every API reads (``ObjectIdsField``). Upload fields are in ``upload_forms``.
 
 Every field refuses a NUL byte (CharField's own validator; choices and numbers cannot hold
 one), so a hostile link never reaches the database with it."""
@@ -70,8 +71,12 @@ class ObjectIdsField(forms.Field):
     default_error_messages = {
         "required": "Nothing was selected.",
         "invalid": "The selection holds something that is not a file.",
-        "too_many": f"Select at most {MAX_SELECTION} files at a time.",
+        "too_many": "Select at most %(max)s files at a time.",
     }
+
+    def __init__(self, *, max_ids: int = MAX_SELECTION, **kwargs: Any) -> None:
+        self.max_ids = max_ids
+        super().__init__(**kwargs)
 
     def to_python(self, value: Any) -> list[int]:
         values = value if isinstance(value, list | tuple) else [value] if value else []
@@ -84,9 +89,32 @@ class ObjectIdsField(forms.Field):
                 if not (part.isascii() and part.isdigit()) or not 0 < int(part) <= MAX_ID:
                     raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
                 ids.append(int(part))
-        if len(ids) > MAX_SELECTION:
-            raise forms.ValidationError(self.error_messages["too_many"], code="too_many")
+        if len(ids) > self.max_ids:
+            raise forms.ValidationError(
+                self.error_messages["too_many"], code="too_many", params={"max": self.max_ids}
+            )
         return list(dict.fromkeys(ids))
+
+
+class ObjectIdsForm(forms.Form):
+    """``?ids=1,2,3``: the objects an API caller asks about (the upload page polls them)."""
+
+    ids = ObjectIdsField(
+        max_ids=200,
+        required=False,
+        error_messages={
+            "invalid": "Expected numbers separated by commas, e.g. ids=4,8,15.",
+            "too_many": "At most %(max)s ids at a time.",
+        },
+    )
+
+
+def first_error(form: forms.Form) -> str:
+    """The form's first error as one plain sentence for a JSON answer."""
+    for field, errors in form.errors.items():
+        message = str(errors[0])
+        return message if field == "__all__" else f"{field}: {message}"
+    return "The request is not valid."
 
 
 class BackToLibraryField(forms.Field):

@@ -11,6 +11,7 @@ import unicodedata
 import uuid
 
 MAX_NAME_LENGTH = 120
+MAX_NAME_BYTES = 200  # file systems allow 255 bytes per name; wide scripts take 3 a character
 _UNSAFE = re.compile(r"[^\w.\-]+")  # \w is unicode-aware: letters and digits of any script stay
 _OWNER = re.compile(r"^[1-9][0-9]{0,18}$")
 
@@ -23,12 +24,15 @@ def safe_name(original: str) -> str:
     name = _UNSAFE.sub("_", name).strip("._-")
     if not name:
         return "file"
-    if len(name) > MAX_NAME_LENGTH:
+    if len(name) > MAX_NAME_LENGTH or len(name.encode()) > MAX_NAME_BYTES:
         stem, dot, ext = name.rpartition(".")
-        if dot and 0 < len(ext) <= 10:
-            name = stem[: MAX_NAME_LENGTH - len(ext) - 1] + "." + ext
-        else:
-            name = name[:MAX_NAME_LENGTH]
+        if not (dot and 0 < len(ext) <= 10):
+            stem, ext = name, ""
+        suffix = f".{ext}" if ext else ""
+        stem = stem[: MAX_NAME_LENGTH - len(suffix)]
+        while len((stem + suffix).encode()) > MAX_NAME_BYTES:
+            stem = stem[:-1]
+        name = stem + suffix
     return name
 
 

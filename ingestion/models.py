@@ -153,3 +153,27 @@ class StoredObject(models.Model):
             "created_at": self.created_at.isoformat(),
             "updated_at": self.updated_at.isoformat(),
         }
+
+
+class MultipartUpload(models.Model):
+    """A resumable upload under way: the storage's multipart upload behind one ``uploading`` row.
+
+    The parts themselves are the storage's to remember (S3's ListParts, or the part records on
+    disk), so a resumed upload asks the storage, never a copy of its state here.
+    """
+
+    object = models.OneToOneField(StoredObject, on_delete=models.CASCADE, related_name="multipart")
+    upload_id = models.CharField(max_length=1024, help_text="The storage's multipart upload id.")
+    part_size = models.BigIntegerField(help_text="Bytes per part; the last part may be shorter.")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "upload in progress"
+        verbose_name_plural = "uploads in progress"
+
+    def __str__(self) -> str:
+        return f"upload of {self.object_id} ({self.upload_id})"
+
+    @property
+    def part_count(self) -> int:
+        return max(1, -(-self.object.size // self.part_size))

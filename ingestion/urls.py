@@ -11,6 +11,14 @@ urlpatterns = [
     path("library/<int:object_id>/restore", views.restore, name="restore"),
     path("files/<str:token>", views.signed_file, name="signed-file"),
     path("api/uploads", upload_views.api_upload, name="api-upload"),
+    path("api/uploads/multipart", upload_views.api_start, name="api-upload-start"),
+    path("api/uploads/parts/<str:token>", upload_views.api_put_part, name="api-upload-part"),
     path("api/uploads/<int:object_id>", upload_views.api_upload_status, name="api-upload-status"),
+    path("api/uploads/<int:object_id>/parts", upload_views.api_part_urls, name="api-upload-parts"),
+    path(
+        "api/uploads/<int:object_id>/complete",
+        upload_views.api_complete,
+        name="api-upload-complete",
+    ),
     path("api/objects", upload_views.api_objects, name="api-objects"),
 ]

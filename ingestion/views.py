@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict
-from datetime import timedelta
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core import signing
@@ -197,11 +195,9 @@ def delete(request: HttpRequest, object_id: int) -> HttpResponse:
 def restore(request: HttpRequest, object_id: int) -> HttpResponse:
     obj = owned_object(request, object_id)
     if obj.is_archived and not obj.is_downloadable:
-        storage.request_restore(obj.key)
+        obj.restored_until = storage.request_restore(obj.key)
         obj.restore_requested_at = timezone.now()
-        if not settings.STORAGE_BUCKET:
-            # On disk the bytes are right here: the restore is immediate.
-            obj.restored_until = timezone.now() + timedelta(days=7)
+        if obj.restored_until:
             messages.success(request, f"{obj.original_name} is restored for 7 days.")
         else:
             messages.info(

@@ -6,18 +6,14 @@ heartbeat, stuck work) that names no paths and echoes no exception text.
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Callable
-from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.http import require_GET
 
+from ingestion import storage
 from platform_site import readiness
 from platform_site.celery import app as celery_app
 
@@ -56,18 +52,8 @@ def _broker() -> None:
 
 
 def _storage() -> None:
-    if settings.STORAGE_BUCKET:
-        s3: Any = default_storage
-        s3.connection.meta.client.head_bucket(Bucket=settings.STORAGE_BUCKET)
-        return
-    # A name of its own per probe: concurrent probes never touch each other's file.
-    name = default_storage.save(f".healthz/{uuid.uuid4().hex}", ContentFile(b"ok"))
-    try:
-        with default_storage.open(name, "rb") as handle:
-            if handle.read() != b"ok":
-                raise OSError("storage returned other bytes")
-    finally:
-        default_storage.delete(name)
+    # A uniquely named object per probe: concurrent probes never touch each other's.
+    storage.probe()
 
 
 CHECKS: dict[str, Callable[[], None]] = {

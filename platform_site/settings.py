@@ -174,14 +174,15 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
-# Storage: S3 (django-storages) when STORAGE_BUCKET is set, else files under DATA_DIR/storage.
+# Storage: an S3 bucket when STORAGE_BUCKET is set, else files under DATA_DIR/storage. Chosen
+# here once: ingestion.storage never asks which (see ingestion/backends/).
 STORAGE_BUCKET = env_str("STORAGE_BUCKET")
 AWS_S3_ENDPOINT_URL = env_url("AWS_S3_ENDPOINT_URL", schemes=("http", "https"))
 AWS_REGION = env_str("AWS_REGION", env_str("AWS_DEFAULT_REGION", "us-east-1"))
 LOCAL_STORAGE_DIR = DATA_DIR / "storage"
 if STORAGE_BUCKET:
     _default_storage: dict[str, Any] = {
-        "BACKEND": "ingestion.storage.PlatformS3Storage",
+        "BACKEND": "ingestion.backends.s3.BucketStorage",
         "OPTIONS": {
             "bucket_name": STORAGE_BUCKET,
             "endpoint_url": AWS_S3_ENDPOINT_URL or None,
@@ -193,9 +194,8 @@ if STORAGE_BUCKET:
     }
 else:
     _default_storage = {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        # Keys are unique by construction; derived outputs are re-written in place by a re-run.
-        "OPTIONS": {"location": LOCAL_STORAGE_DIR, "allow_overwrite": True},
+        "BACKEND": "ingestion.backends.local.LocalStorage",
+        "OPTIONS": {"location": LOCAL_STORAGE_DIR},
     }
 STORAGES = {
     "default": _default_storage,
@@ -210,6 +210,11 @@ Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 0
 FILE_UPLOAD_PERMISSIONS = 0o600
 UPLOAD_MAX_SIZE = env_size("UPLOAD_MAX_SIZE", 5 * 1024**3)
+# Resumable uploads travel in parts of this size (S3 asks at least 5 MB): what a dropped
+# connection costs at most, and how often the browser asks for more part URLs.
+UPLOAD_PART_SIZE = env_size("UPLOAD_PART_SIZE", 16 * 1024**2)
+if UPLOAD_PART_SIZE < 5 * 1024**2:
+    raise ImproperlyConfigured("UPLOAD_PART_SIZE: S3 needs parts of at least 5MB")
 SIGNED_URL_SECONDS = env_int("SIGNED_URL_SECONDS", 900, minimum=10)
 
 # Events: from SQS (AWS mode) and, always, from the app itself after it stores an upload.
@@ -324,8 +329,11 @@ PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 100_000_000, minimum=1)
 # read by static scripts). Signed URLs point at the bucket's host.
 _csp_images = ["'self'", "data:", "blob:"]
 _csp_forms = ["'self'"]
+_csp_connect = ["'self'"]
 if STORAGE_BUCKET:
     _csp_images.append(AWS_S3_ENDPOINT_URL or "https://*.amazonaws.com")
+    # The upload page sends big files' parts straight to the bucket (presigned URLs).
+    _csp_connect.append(AWS_S3_ENDPOINT_URL or "https://*.amazonaws.com")
 if OIDC_ENABLED:
     # Signing out posts a form whose answer redirects to the provider's logout page.
     for _url in (OIDC_ISSUER, env_str("OIDC_LOGOUT_URL")):
@@ -338,7 +346,7 @@ CONTENT_SECURITY_POLICY = {
         "style-src": ["'self'"],
         "img-src": _csp_images,
         "media-src": _csp_images,
-        "connect-src": ["'self'"],
+        "connect-src": _csp_connect,
         "object-src": ["'none'"],
         "base-uri": ["'none'"],
         "frame-ancestors": ["'none'"],

@@ -38,3 +38,15 @@ def stranger(make_user: Any) -> Any:
 def owner_client(client: Any, owner: Any) -> Any:
     client.force_login(owner)
     return client
+
+
+@pytest.fixture
+def csrf_client(owner: Any) -> Any:
+    """The owner's browser session: CSRF enforced, the token sent in its header as pages do."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(owner)
+    client.get("/upload/")
+    client.defaults["HTTP_X_CSRFTOKEN"] = client.cookies["csrftoken"].value
+    return client

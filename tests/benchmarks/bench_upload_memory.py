@@ -1,9 +1,12 @@
-"""Peak memory of the web process while it receives uploads of growing size.
+"""Peak memory of the web process, and throughput, while it receives uploads of growing size,
+by both paths: one streamed request (``POST /api/uploads``) and the resumable parts the upload
+page uses (16 MB parts, three at a time, each written in place into one file).
 
-Starts the web server as ``make run`` does (gunicorn, embedded default) in a temp DATA_DIR,
-streams multipart uploads of 64 MB, 512 MB and 2 GB from a generator (the client holds no copy
-either), samples the gunicorn worker's resident memory every 20 ms and prints its peak. The
-named peer is the file itself: a server that buffered the upload would grow by its size.
+Starts the web server as ``make run`` does (gunicorn, one worker of four threads, embedded
+default) in a temp DATA_DIR, sends uploads of 64 MB, 512 MB and 2 GB from a generator (the
+client holds no copy either), samples the gunicorn worker's resident memory every 20 ms and
+prints its peak. The named peer is the file itself: a server that buffered the upload would
+grow by its size.
 
 Run: ``.venv/bin/python -m tests.benchmarks.bench_upload_memory [--sizes 64,512,2048]``
 """
@@ -21,6 +24,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
@@ -74,6 +78,75 @@ def multipart(size: int, boundary: str) -> tuple[Iterator[bytes], int]:
     return body(), len(head) + size + len(tail)
 
 
+def post_whole(url: str, port: int, session: requests.Session, size: int) -> None:
+    """``POST /api/uploads``: one multipart request, streamed to a temporary file."""
+    boundary = uuid.uuid4().hex
+    body, length = multipart(size, boundary)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=900)
+    conn.putrequest("POST", "/api/uploads")
+    cookies = "; ".join(f"{k}={v}" for k, v in session.cookies.items())
+    for name, value in (
+        ("Content-Type", f"multipart/form-data; boundary={boundary}"),
+        ("Content-Length", str(length)),
+        ("Cookie", cookies),
+        ("X-CSRFToken", session.cookies["csrftoken"]),
+        ("Referer", url),
+    ):
+        conn.putheader(name, value)
+    conn.endheaders()
+    for piece in body:
+        conn.send(piece)
+    response = conn.getresponse()
+    text = response.read().decode()
+    assert response.status == 201, text
+
+
+def send_parts(url: str, port: int, session: requests.Session, size: int) -> None:
+    """The upload page's protocol: start, part URLs, parts three at a time, complete."""
+    headers = {"X-CSRFToken": session.cookies["csrftoken"], "Referer": url}
+    started = session.post(
+        f"{url}/api/uploads/multipart", json={"name": "big.bin", "size": size}, headers=headers
+    )
+    assert started.status_code == 201, started.text
+    upload = started.json()
+    numbers = list(range(1, upload["part_count"] + 1))
+    urls: dict[str, str] = {}
+    for first in range(0, len(numbers), 100):
+        batch = ",".join(str(n) for n in numbers[first : first + 100])
+        urls |= session.get(f"{url}{upload['status_url']}/parts?numbers={batch}").json()["urls"]
+    chunk = (b"0123456789abcdef" * 65536)[:MB]
+    part_size = upload["part_size"]
+
+    def body(number: int) -> Iterator[bytes]:
+        left = min(part_size, size - (number - 1) * part_size)
+        while left:
+            piece = chunk[: min(left, MB)]
+            left -= len(piece)
+            yield piece
+
+    def put(number: int) -> dict[str, object]:
+        length = min(part_size, size - (number - 1) * part_size)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=900)
+        conn.putrequest("PUT", urls[str(number)])
+        conn.putheader("Content-Length", str(length))
+        conn.endheaders()
+        for piece in body(number):
+            conn.send(piece)
+        response = conn.getresponse()
+        text = response.read().decode()
+        assert response.status == 200, text
+        etag = response.getheader("ETag") or ""
+        conn.close()
+        return {"number": number, "etag": etag}
+
+    with ThreadPoolExecutor(upload["parallel"]) as pool:
+        parts = list(pool.map(put, numbers))
+    done = session.post(
+        f"{url}{upload['status_url']}/complete", json={"parts": parts}, headers=headers
+    )
+    assert done.status_code == 200, done.text
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="64,512,2048", help="upload sizes in MB")
@@ -100,6 +173,8 @@ def main() -> None:
             f"127.0.0.1:{port}",
             "--workers",
             "1",
+            "--threads",
+            "4",
             "--timeout",
             "900",
         ],
@@ -129,44 +204,31 @@ def main() -> None:
         )
         (worker,) = children(server.pid)
         print(
-            f"{'upload':>8} {'idle RSS':>10} {'peak RSS':>10} {'growth':>9} "
-            f"{'growth/file':>12} {'MB/s':>7}"
+            f"{'path':>10} {'upload':>8} {'idle RSS':>10} {'peak RSS':>10} {'growth':>9} "
+            f"{'growth/file':>12} {'MB/s':>7}",
+            flush=True,
         )
         for size_mb in (int(s) for s in args.sizes.split(",")):
-            idle = rss_kb(worker)
-            done = threading.Event()
-            peaks = [idle]
-            sampler = threading.Thread(target=sample, args=(worker, done, peaks))
-            sampler.start()
-            boundary = uuid.uuid4().hex
-            body, length = multipart(size_mb * MB, boundary)
-            started = time.monotonic()
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=900)
-            conn.putrequest("POST", "/api/uploads")
-            cookies = "; ".join(f"{k}={v}" for k, v in session.cookies.items())
-            for name, value in (
-                ("Content-Type", f"multipart/form-data; boundary={boundary}"),
-                ("Content-Length", str(length)),
-                ("Cookie", cookies),
-                ("X-CSRFToken", session.cookies["csrftoken"]),
-                ("Referer", url),
-            ):
-                conn.putheader(name, value)
-            conn.endheaders()
-            for piece in body:
-                conn.send(piece)
-            response = conn.getresponse()
-            text = response.read().decode()
-            elapsed = time.monotonic() - started
-            done.set()
-            sampler.join()
-            assert response.status == 201, text
-            peak = max(peaks)
-            growth = (peak - idle) / 1024
-            print(
-                f"{size_mb:>6}MB {idle / 1024:>8.1f}MB {peak / 1024:>8.1f}MB {growth:>7.1f}MB "
-                f"{growth / size_mb:>11.3f}x {size_mb / elapsed:>7.0f}"
-            )
+            for label, send in (("one POST", post_whole), ("parts", send_parts)):
+                idle = rss_kb(worker)
+                done = threading.Event()
+                peaks = [idle]
+                sampler = threading.Thread(target=sample, args=(worker, done, peaks))
+                sampler.start()
+                started = time.monotonic()
+                try:
+                    send(url, port, session, size_mb * MB)
+                finally:
+                    elapsed = time.monotonic() - started
+                    done.set()
+                    sampler.join()
+                peak = max(peaks)
+                growth = (peak - idle) / 1024
+                print(
+                    f"{label:>10} {size_mb:>6}MB {idle / 1024:>8.1f}MB {peak / 1024:>8.1f}MB "
+                    f"{growth:>7.1f}MB {growth / size_mb:>11.3f}x {size_mb / elapsed:>7.0f}",
+                    flush=True,
+                )
         print("peer: a buffering server grows by the file size (growth/file = 1.000x)")
     finally:
         server.terminate()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import stat
 from pathlib import Path
 from typing import Any
@@ -50,9 +51,67 @@ def test_a_failed_write_keeps_the_old_file(settings: Any, monkeypatch: pytest.Mo
     def refuse(source: Any, target: Any) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("ingestion.storage.os.replace", refuse)
+    monkeypatch.setattr("ingestion.backends.local.os.replace", refuse)
     with pytest.raises(OSError, match="disk full"):
         storage.save_bytes(key, b"half")
 
     assert storage.read_bytes(key) == b"good thumbnail"
     assert [p.name for p in (root(settings) / key).parent.iterdir()] == ["5.jpg"]
+
+
+def test_the_storage_must_be_one_of_the_platforms_backends(settings: Any) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    }
+    with pytest.raises(ImproperlyConfigured, match="LocalStorage or"):
+        storage.exists("a")
+
+
+def test_files_on_disk_offer_only_the_standard_class_and_restore_at_once() -> None:
+    storage.save_bytes("raw-archive/1/u/cold.bin", b"cold")
+
+    assert storage.storage_classes() == ("STANDARD",)
+    assert storage.request_restore("raw-archive/1/u/cold.bin") is not None
+
+
+def test_parts_are_joined_in_place_without_a_copy(settings: Any) -> None:
+    key = "misc/1/u/big.bin"
+    part = 5 * 1024 * 1024
+    upload_id = storage.start_multipart(
+        key, size=2 * part, part_size=part, storage_class="STANDARD", content_type=""
+    )
+    for number in (2, 1):
+        storage.write_part(key, upload_id, number, io.BytesIO(bytes([number]) * part), part)
+    assembled = root(settings) / ".multipart" / upload_id / "data"
+    inode = assembled.stat().st_ino
+
+    storage.complete_multipart(key, upload_id, storage.list_parts(key, upload_id))
+
+    assert (root(settings) / key).stat().st_ino == inode  # renamed into place, not copied
+    assert storage.read_bytes(key) == b"\x01" * part + b"\x02" * part
+    assert not (root(settings) / ".multipart" / upload_id).exists()
+
+
+def test_listing_leaves_out_uploads_under_way(settings: Any) -> None:
+    storage.save_bytes("misc/1/u/done.txt", b"x")
+    storage.start_multipart(
+        "misc/1/v/half.bin", size=10, part_size=5 * 1024 * 1024, storage_class="", content_type=""
+    )
+
+    assert list(storage.list_keys("")) == ["misc/1/u/done.txt"]
+
+
+def test_a_part_cut_short_is_not_recorded(settings: Any) -> None:
+    from ingestion.backends.base import MultipartRefused
+
+    key, part = "misc/1/u/cut.bin", 5 * 1024 * 1024
+    upload_id = storage.start_multipart(
+        key, size=part, part_size=part, storage_class="", content_type=""
+    )
+    with pytest.raises(MultipartRefused, match="ended after 1000 of"):
+        storage.write_part(key, upload_id, 1, io.BytesIO(b"x" * 1000), part)
+
+    assert storage.list_parts(key, upload_id) == []

@@ -107,8 +107,34 @@ def test_session_upload_needs_the_csrf_token(owner: Any) -> None:
     assert not StoredObject.objects.exists()
 
 
-def test_upload_page_renders(owner_client: Any) -> None:
+def test_upload_page_has_no_inline_script_style_or_handler(owner_client: Any) -> None:
+    """So it keeps working under a strict Content-Security-Policy."""
+    import re
+
+    page = owner_client.get("/upload/").content.decode()
+    main = page[page.index("<main>") : page.index("</main>")] + page[page.index("</main>") :]
+
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", main)
+    assert not re.search(r"\sstyle=", main)
+    assert not re.search(r"\son[a-z]+=", main)
+
+
+def test_upload_page_offers_the_buckets_storage_classes(owner_client: Any, settings: Any) -> None:
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "ingestion.backends.s3.BucketStorage",
+            "OPTIONS": {"bucket_name": "b", "region_name": "us-east-1"},
+        },
+    }
+    page = owner_client.get("/upload/").content.decode()
+
+    assert "Glacier Deep Archive" in page and "Intelligent-Tiering" in page
+
+
+def test_upload_page_offers_no_storage_class_for_files_on_disk(owner_client: Any) -> None:
     response = owner_client.get("/upload/")
     assert response.status_code == 200
     assert b"Store raw only" in response.content
-    assert b"Glacier Deep Archive" in response.content
+    assert b"Glacier Deep Archive" not in response.content
+    assert b"Intelligent-Tiering" not in response.content

@@ -10,6 +10,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,10 +44,11 @@ class Platform:
         ).stdout
 
 
-@pytest.fixture(scope="session")
-def platform_app() -> Iterator[Platform]:
+@contextmanager
+def running_platform(**extra_env: str) -> Iterator[Platform]:
+    """``make run``'s processes in a fresh DATA_DIR (``extra_env`` e.g. for the AWS mode)."""
     data_dir = Path(tempfile.mkdtemp(prefix="platform-e2e-"))
-    port = free_port()
+    port = int(extra_env.pop("PORT", None) or free_port())
     env = {
         k: v
         for k, v in os.environ.items()
@@ -59,6 +61,8 @@ def platform_app() -> Iterator[Platform]:
         DJANGO_SUPERUSER_PASSWORD="e2e-pass-123",
         WEB_WORKERS="1",
         WORKER_CONCURRENCY="1",
+        UPLOAD_PART_SIZE="5MB",  # S3's smallest parts: several parts from files of a few MB
+        **extra_env,
     )
     for step in (["migrate", "--noinput"], ["ensure_first_user"]):
         subprocess.run(
@@ -81,14 +85,23 @@ def platform_app() -> Iterator[Platform]:
         except requests.RequestException:
             pass
         if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
             raise RuntimeError(
                 "the platform did not start:\n" + (data_dir / "platform.log").read_text()
             )
         time.sleep(0.3)
-    yield Platform(url, "owner", "e2e-pass-123", data_dir, env)
-    process.send_signal(2)  # Ctrl-C, as a person would
-    process.wait(30)
-    shutil.rmtree(data_dir, ignore_errors=True)
+    try:
+        yield Platform(url, "owner", "e2e-pass-123", data_dir, env)
+    finally:
+        process.send_signal(2)  # Ctrl-C, as a person would
+        process.wait(30)
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def platform_app() -> Iterator[Platform]:
+    with running_platform() as platform:
+        yield platform
 
 
 @pytest.fixture(scope="session")
@@ -181,3 +194,20 @@ def axe_problems(page: Any, impacts: tuple[str, ...] = ("serious", "critical")) 
         for v in result
         if v["impact"] in impacts
     ]
+
+
+def api_session(platform: Platform) -> requests.Session:
+    """A signed-in session for the JSON API, sending the CSRF token as the pages do."""
+    session = requests.Session()
+    login = session.get(f"{platform.url}/accounts/login/")
+    session.post(
+        f"{platform.url}/accounts/login/",
+        data={
+            "username": platform.username,
+            "password": platform.password,
+            "csrfmiddlewaretoken": login.cookies["csrftoken"],
+        },
+        headers={"Referer": login.url},
+    )
+    session.headers.update({"X-CSRFToken": session.cookies["csrftoken"], "Referer": platform.url})
+    return session

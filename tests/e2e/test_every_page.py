@@ -243,9 +243,9 @@ def _upload_two(page: Any, site: Site, extra: dict[str, Any], tmp: Path) -> None
     short = tmp / "shopping.md"
     short.write_text("Shopping: milk, bread, coffee\n")
     page.set_input_files("#files", [str(long_name), str(short)])
-    wait_until(page, "document.querySelectorAll('#queue li .badge.done').length === 2")
+    wait_until(page, "document.querySelectorAll('#queue li[data-state=done]').length === 2")
     extra["names"] = page.eval_on_selector_all(
-        "#queue .name",
+        "#queue .upload-name",
         "els => els.map(e => ({text: e.textContent, shown: e.clientWidth, whole: e.scrollWidth}))",
     )
 

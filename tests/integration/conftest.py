@@ -10,14 +10,18 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
 from django.conf import settings
 from django.db import connection
 
+from ingestion.routing import ROUTES
+from tests.broker import purge
 from tests.services import free_port, in_ci, reachable, unavailable
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -154,3 +158,74 @@ def oidc_provider() -> Iterator[str]:
     yield url
     process.terminate()
     process.wait(10)
+
+
+@pytest.fixture
+def aws(moto_server: str, settings: Any) -> dict[str, Any]:
+    s3 = boto3.client("s3", endpoint_url=moto_server, region_name="us-east-1")
+    sqs = boto3.client("sqs", endpoint_url=moto_server, region_name="us-east-1")
+    bucket = f"bucket-{uuid.uuid4().hex[:10]}"
+    s3.create_bucket(Bucket=bucket)
+    dlq = sqs.create_queue(QueueName=f"{bucket}-dlq")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    queue = sqs.create_queue(
+        QueueName=f"{bucket}-events",
+        Attributes={
+            "RedrivePolicy": f'{{"deadLetterTargetArn": "{dlq_arn}", "maxReceiveCount": "3"}}'
+        },
+    )["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    s3.put_bucket_notification_configuration(
+        Bucket=bucket,
+        NotificationConfiguration={
+            "QueueConfigurations": [
+                {
+                    "QueueArn": arn,
+                    "Events": ["s3:ObjectCreated:*"],
+                    "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": route.prefix}]}},
+                }
+                for route in ROUTES
+            ]
+        },
+    )
+    settings.SQS_QUEUE_URL = queue
+    settings.AWS_SQS_ENDPOINT_URL = moto_server
+    return {"s3": s3, "sqs": sqs, "bucket": bucket, "queue": queue, "endpoint": moto_server}
+
+
+@pytest.fixture
+def s3_worker(_worker_manager: Worker, aws: dict[str, Any]) -> Worker:
+    _worker_manager.ensure(
+        {
+            "STORAGE_BUCKET": aws["bucket"],
+            "AWS_S3_ENDPOINT_URL": aws["endpoint"],
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+        }
+    )
+    return _worker_manager
+
+
+@pytest.fixture
+def bucket_storage(aws: dict[str, Any], settings: Any) -> dict[str, Any]:
+    """This test process stores in the bucket, as the web app does in AWS mode."""
+    settings.STORAGE_BUCKET = settings.STORAGE_BUCKET_LABEL = aws["bucket"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "ingestion.backends.s3.BucketStorage",
+            "OPTIONS": {
+                "bucket_name": aws["bucket"],
+                "endpoint_url": aws["endpoint"],
+                "region_name": "us-east-1",
+                "file_overwrite": True,
+                "signature_version": "s3v4",
+            },
+        },
+    }
+    purge("io", "cpu")
+    return aws

@@ -9,65 +9,13 @@ import sys
 import uuid
 from typing import Any
 
-import boto3
 import pytest
 from django.core.management import call_command
 
 from ingestion.models import Status, StoredObject
-from ingestion.routing import ROUTES
 from tests.integration.conftest import ROOT, Worker, database_url, wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def aws(moto_server: str, settings: Any) -> dict[str, Any]:
-    s3 = boto3.client("s3", endpoint_url=moto_server, region_name="us-east-1")
-    sqs = boto3.client("sqs", endpoint_url=moto_server, region_name="us-east-1")
-    bucket = f"bucket-{uuid.uuid4().hex[:10]}"
-    s3.create_bucket(Bucket=bucket)
-    dlq = sqs.create_queue(QueueName=f"{bucket}-dlq")["QueueUrl"]
-    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
-    queue = sqs.create_queue(
-        QueueName=f"{bucket}-events",
-        Attributes={
-            "RedrivePolicy": f'{{"deadLetterTargetArn": "{dlq_arn}", "maxReceiveCount": "3"}}'
-        },
-    )["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
-    s3.put_bucket_notification_configuration(
-        Bucket=bucket,
-        NotificationConfiguration={
-            "QueueConfigurations": [
-                {
-                    "QueueArn": arn,
-                    "Events": ["s3:ObjectCreated:*"],
-                    "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": route.prefix}]}},
-                }
-                for route in ROUTES
-            ]
-        },
-    )
-    settings.SQS_QUEUE_URL = queue
-    settings.AWS_SQS_ENDPOINT_URL = moto_server
-    return {"s3": s3, "sqs": sqs, "bucket": bucket, "queue": queue, "endpoint": moto_server}
-
-
-@pytest.fixture
-def s3_worker(_worker_manager: Worker, aws: dict[str, Any]) -> Worker:
-    _worker_manager.ensure(
-        {
-            "STORAGE_BUCKET": aws["bucket"],
-            "AWS_S3_ENDPOINT_URL": aws["endpoint"],
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-        }
-    )
-    return _worker_manager
 
 
 def consume_until(predicate: Any, what: str) -> None:
@@ -173,23 +121,10 @@ def test_consumer_stops_cleanly_on_sigterm(aws: dict[str, Any]) -> None:
     assert b"stopped" in process.stdout.read()
 
 
-def test_s3_storage_keeps_keys_classes_and_signs_urls(aws: dict[str, Any], settings: Any) -> None:
+def test_s3_storage_keeps_keys_classes_and_signs_urls(bucket_storage: dict[str, Any]) -> None:
     from ingestion import storage
 
-    settings.STORAGE_BUCKET = aws["bucket"]
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "ingestion.storage.PlatformS3Storage",
-            "OPTIONS": {
-                "bucket_name": aws["bucket"],
-                "endpoint_url": aws["endpoint"],
-                "region_name": "us-east-1",
-                "file_overwrite": True,
-                "signature_version": "s3v4",
-            },
-        },
-    }
+    aws = bucket_storage
     key = "raw-csv/1/u/data set.csv"
     etag = storage.save_bytes(key, b"a,b\n1,2\n", storage_class="STANDARD")
     head = aws["s3"].head_object(Bucket=aws["bucket"], Key=key)
@@ -199,3 +134,27 @@ def test_s3_storage_keeps_keys_classes_and_signs_urls(aws: dict[str, Any], setti
     url = storage.signed_url(key, filename="data set.csv")
     assert "X-Amz-Signature=" in url and "X-Amz-Expires=" in url
     assert "response-content-disposition=" in url
+
+
+def test_s3_storage_takes_parts_sent_through_the_app(bucket_storage: dict[str, Any]) -> None:
+    """For API clients that cannot reach the bucket: the same verbs as the disk's storage."""
+    import io
+
+    from ingestion import storage
+    from ingestion.backends.base import MultipartRefused
+
+    key, part = "misc/1/u/through the app.bin", 5 * 1024 * 1024
+    upload_id = storage.start_multipart(
+        key, size=part + 3, part_size=part, storage_class="STANDARD", content_type=""
+    )
+    with pytest.raises(MultipartRefused, match="ended early"):
+        storage.write_part(key, upload_id, 1, io.BytesIO(b"short"), part)
+    stored = [
+        storage.write_part(key, upload_id, 2, io.BytesIO(b"end"), 3),
+        storage.write_part(key, upload_id, 1, io.BytesIO(b"a" * part), part),
+    ]
+    assert [p.number for p in storage.list_parts(key, upload_id)] == [1, 2]
+
+    storage.complete_multipart(key, upload_id, stored)
+
+    assert storage.read_bytes(key) == b"a" * part + b"end"

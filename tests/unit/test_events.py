@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from ingestion.events import MalformedEvent, build_notification, parse_notification
+from ingestion.events import MalformedEvent, parse_notification
 
 
 def s3_event(key: str, etag: str = '"abc"', name: str = "ObjectCreated:Put") -> str:
@@ -50,9 +50,24 @@ def test_unreadable_messages_raise(body: str) -> None:
         parse_notification(body)
 
 
-def test_built_notification_round_trips_through_the_parser() -> None:
-    key = "raw-photos/7/0f/été photo+1.jpg"
-    event = build_notification("local", key, 10, "d41d", when="2026-01-01T00:00:00Z")
-    assert "+" in event["Records"][0]["s3"]["object"]["key"]  # spaces encoded as S3 does
+def test_keys_are_decoded_as_s3_encodes_them() -> None:
+    # S3 sends keys URL-encoded with "+" for a space, so a real "+" arrives as %2B.
+    encoded = "raw-photos/7/0f/%C3%A9t%C3%A9+photo%2B1.jpg"
+    event = {
+        "Records": [
+            {
+                "eventName": "ObjectCreated:Put",
+                "s3": {
+                    "bucket": {"name": "b"},
+                    "object": {"key": encoded, "size": 10, "eTag": '"d41d"'},
+                },
+            }
+        ]
+    }
     (record,) = parse_notification(json.dumps(event))
-    assert (record.bucket, record.key, record.size, record.etag) == ("local", key, 10, "d41d")
+    assert (record.bucket, record.key, record.size, record.etag) == (
+        "b",
+        "raw-photos/7/0f/été photo+1.jpg",
+        10,
+        "d41d",
+    )

@@ -1,6 +1,6 @@
 import uuid
 
-from ingestion.keys import MAX_NAME_LENGTH, owner_id_from_key, raw_key, safe_name
+from ingestion.keys import MAX_NAME_BYTES, MAX_NAME_LENGTH, owner_id_from_key, raw_key, safe_name
 
 
 def test_same_name_twice_gives_two_keys() -> None:
@@ -31,6 +31,13 @@ def test_over_long_names_keep_their_extension() -> None:
     name = safe_name("x" * 500 + ".jpeg")
     assert len(name) == MAX_NAME_LENGTH
     assert name.endswith(".jpeg")
+
+
+def test_long_names_in_wide_scripts_fit_a_file_system_name() -> None:
+    # 120 CJK characters are 360 bytes in UTF-8; file systems allow 255 bytes per name.
+    name = safe_name("日" * 300 + ".txt")
+    assert len(name.encode()) <= MAX_NAME_BYTES < 255
+    assert name.endswith(".txt") and name.startswith("日")
 
 
 def test_names_with_nothing_safe_become_file() -> None:

@@ -1,7 +1,9 @@
 """Find stored objects the ledger never heard of and dispatch them as their events would have.
 
-Recovers uploads whose events were lost while no consumer ran. Generic over prefixes: every
-raw prefix routes to its own task through ingestion.dispatch; derived keys are left alone.
+Recovers uploads whose events were lost while no consumer ran, and uploads whose row still
+waits (``uploading``) although their bytes are stored (the app stopped between the two): the
+event completes that row. Generic over prefixes: every raw prefix routes to its own task
+through ingestion.dispatch; derived keys are left alone.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from ingestion import storage
 from ingestion.dispatch import dispatch
 from ingestion.events import ObjectCreated
-from ingestion.models import StoredObject
+from ingestion.models import Status, StoredObject
 from ingestion.routing import route_for_key
 
 
@@ -40,9 +42,9 @@ class Command(BaseCommand):
             seen += len(batch)
             # (bucket, key) is the leading part of the ledger's unique index.
             known = set(
-                StoredObject.objects.filter(bucket=bucket, key__in=batch).values_list(
-                    "key", flat=True
-                )
+                StoredObject.objects.filter(bucket=bucket, key__in=batch)
+                .exclude(status=Status.UPLOADING)
+                .values_list("key", flat=True)
             )
             for key in batch:
                 if key in known:
