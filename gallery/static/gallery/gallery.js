@@ -6,56 +6,113 @@
   if (!timeline) return;
   const csrf = (document.querySelector("input[name=csrfmiddlewaretoken]") || {}).value || "";
 
-  // Filters
+  // Filters: a change applies at once; a new year starts with all of its months.
   const filters = document.getElementById("gallery-filters");
   if (filters) {
-    filters.addEventListener("change", () => filters.requestSubmit());
+    filters.addEventListener("change", (e) => {
+      if (e.target.name === "year" && filters.elements.month) filters.elements.month.value = "";
+      filters.requestSubmit();
+    });
     filters.addEventListener("submit", () => {
       // Leave empty choices out of the address.
       for (const el of filters.elements) if (el.name && !el.value) el.disabled = true;
     });
   }
 
-  // Older pages: the "Older photos" link is replaced by the next page's sections.
-  let loading = null;
-  function loadMore() {
-    const more = timeline.querySelector(".more");
-    if (!more || loading) return loading;
-    more.textContent = "Loading…";
-    loading = fetch(more.dataset.next, { credentials: "same-origin" })
+  // Pages of the timeline. Older pages are appended to the one flow of tiles as the end comes
+  // into view, newer ones (after a jump) put in front of it, keeping what is on screen in place.
+  const grid = () => timeline.querySelector(".tiles");
+  function fetchPage(url) {
+    return fetch(url, { credentials: "same-origin" })
       .then((r) => { if (!r.ok) throw new Error(r.status); return r.text(); })
-      .then((html) => {
-        more.remove();
-        const doc = new DOMParser().parseFromString(html, "text/html");
-        for (const section of doc.body.children) {
-          const last = timeline.querySelector(".month:last-of-type");
-          if (section.classList.contains("month") && last &&
-              last.dataset.month === section.dataset.month) {
-            last.querySelector(".tiles").append(...section.querySelector(".tiles").children);
-          } else {
-            timeline.append(document.adoptNode(section));
-          }
-        }
-        observeMore();
+      .then((html) => new DOMParser().parseFromString(html, "text/html"));
+  }
+  function cellsOf(doc) {
+    const tiles = doc.querySelector(".tiles");
+    return tiles ? Array.from(tiles.children) : [];
+  }
+  // A month is labelled once, on its first photo: a newer page that ends in the month the
+  // flow starts with takes the label over.
+  function unlabel(cell) {
+    const label = cell && cell.querySelector(".month-label");
+    if (label) label.remove();
+    if (cell) cell.classList.remove("starts");
+  }
+  // One page at a time in each direction: ``link`` is the "Older photos" / "Newer photos" link
+  // whose fragment is fetched, ``insert`` puts its cells into the flow.
+  const loading = {};
+  function loadPage(selector, label, insert) {
+    const link = timeline.querySelector(selector);
+    if (!link || loading[selector]) return loading[selector] || null;
+    link.textContent = "Loading…";
+    loading[selector] = fetchPage(link.dataset.next || link.dataset.newer)
+      .then((doc) => {
+        insert(cellsOf(doc).map((c) => document.adoptNode(c)));
+        const next = doc.querySelector(selector);
+        if (next) link.replaceWith(document.adoptNode(next)); else link.remove();
+        observePaging();
+        timeline.dispatchEvent(new CustomEvent("gallery:page"));
       })
-      .catch(() => { more.textContent = "Older photos"; })
-      .finally(() => { loading = null; });
-    return loading;
+      .catch(() => { link.textContent = label; })
+      .finally(() => { loading[selector] = null; });
+    return loading[selector];
+  }
+  function loadOlder() {
+    return loadPage(".more", "Older photos", (cells) => grid().append(...cells));
+  }
+  function loadNewer() {
+    return loadPage(".newer", "Newer photos", (cells) => {
+      const first = grid().firstElementChild;
+      if (first && cells.length && cells[cells.length - 1].dataset.month === first.dataset.month) {
+        unlabel(first);
+      }
+      const anchor = first ? first.getBoundingClientRect().top : 0;
+      grid().prepend(...cells);
+      // What was on screen stays there (browsers without scroll anchoring, or at the top).
+      if (first) window.scrollBy(0, first.getBoundingClientRect().top - anchor);
+    });
   }
   const observer = "IntersectionObserver" in window
     ? new IntersectionObserver((entries) => {
-        if (entries.some((e) => e.isIntersecting)) loadMore();
+        for (const e of entries) {
+          if (!e.isIntersecting) continue;
+          if (e.target.classList.contains("more")) loadOlder(); else loadNewer();
+        }
       }, { rootMargin: "800px 0px" })
     : null;
-  function observeMore() {
-    const more = timeline.querySelector(".more");
-    if (more && observer) observer.observe(more);
+  function observePaging() {
+    if (!observer) return;
+    observer.disconnect();
+    for (const link of timeline.querySelectorAll(".more, .newer")) observer.observe(link);
   }
   timeline.addEventListener("click", (e) => {
     const more = e.target.closest(".more");
-    if (more) { e.preventDefault(); loadMore(); }
+    const newer = e.target.closest(".newer");
+    if (more) { e.preventDefault(); loadOlder(); }
+    if (newer) { e.preventDefault(); loadNewer(); }
   });
-  observeMore();
+
+  // A jump (the scrubber): a month already in the flow is scrolled to; any other replaces the
+  // flow with the pages around that month.
+  function jumpTo(month, url) {
+    const label = timeline.querySelector('.cell[data-month="' + month + '"] .month-label');
+    if (label) {
+      label.scrollIntoView({ block: "start" });
+      return Promise.resolve();
+    }
+    return fetchPage(url + (url.includes("?") ? "&" : "?") + "fragment=1").then((doc) => {
+      if (observer) observer.disconnect();
+      timeline.replaceChildren(...Array.from(doc.body.childNodes).map((n) => document.adoptNode(n)));
+      history.replaceState(null, "", url);
+      const first = timeline.querySelector(".month-label");
+      if (first) first.scrollIntoView({ block: "start" });
+      // Newer pages load when asked (or scrolled to), not straight after the jump.
+      setTimeout(observePaging, 400);
+      timeline.dispatchEvent(new CustomEvent("gallery:page"));
+    });
+  }
+  window.gallery = { jumpTo, loadOlder, loadNewer };
+  observePaging();
 
   // Lightbox
   const box = document.getElementById("lightbox");
@@ -94,7 +151,7 @@
     const target = list[index + delta];
     if (target) { open(target.dataset.photo); target.scrollIntoView({ block: "nearest" }); }
     else if (delta > 0 && timeline.querySelector(".more")) {
-      Promise.resolve(loadMore()).then(() => { const l = tiles(); if (l[index + 1]) open(l[index + 1].dataset.photo); });
+      Promise.resolve(loadOlder()).then(() => { const l = tiles(); if (l[index + 1]) open(l[index + 1].dataset.photo); });
     }
   }
 
@@ -154,17 +211,19 @@
     el.dataset.status = obj.status;
     el.className = "tile placeholder " + obj.status;
     if (obj.photo) {
+      const cell = document.createElement("div");
+      cell.className = "cell fresh " + obj.photo.shape;
       const a = document.createElement("a");
-      a.className = "tile fresh";
+      a.className = "tile";
       a.href = obj.photo.detail_url;
       a.dataset.photo = obj.photo.id;
       a.title = obj.name;
-      a.style.setProperty("--ar", obj.photo.aspect);
       const img = document.createElement("img");
       img.src = obj.photo.thumbnail_url;
       img.alt = obj.name;
       a.append(img);
-      el.replaceWith(a);
+      cell.append(a);
+      el.replaceWith(cell);
       return;
     }
     const body = el.querySelector(".ph-body");
