@@ -15,6 +15,7 @@ from ingestion.models import StoredObject
 class TakenAtSource(models.TextChoices):
     EXIF = "exif", "EXIF"
     FILENAME = "filename", "File name"
+    MODIFIED = "modified", "File's last-modified time"
     UPLOAD = "upload", "Upload time"
 
 
@@ -52,6 +53,14 @@ class Photo(models.Model):
     longitude = models.FloatField(null=True, blank=True)
     flash = models.BooleanField(null=True, blank=True)
     orientation = models.PositiveSmallIntegerField(null=True, blank=True)
+    iso = models.PositiveIntegerField(null=True, blank=True)
+    f_number = models.FloatField(null=True, blank=True, help_text="The aperture: 1.8 for ƒ/1.8.")
+    exposure_time = models.FloatField(null=True, blank=True, help_text="Seconds.")
+    focal_length = models.FloatField(null=True, blank=True, help_text="mm.")
+    focal_length_35mm = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="mm, the 35 mm film equivalent."
+    )
+    lens = models.CharField(max_length=200, blank=True)
     format = models.CharField(max_length=16, blank=True)
     size = models.BigIntegerField(default=0)
     original_key = models.CharField(max_length=1024, blank=True)

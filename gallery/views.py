@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from gallery import presenters, timeline
+from gallery.exif import describe_exposure, describe_focal_length
 from gallery.facets import facets_for
 from gallery.forms import GalleryQueryForm
 from gallery.models import BadTag, Photo, PhotoTag, add_user_tag, remove_user_tag
@@ -88,6 +89,8 @@ def _photo_context(photo: Photo, **extra: Any) -> dict[str, Any]:
         "original_url": presenters.original_url(photo),
         "map_url": presenters.map_url(photo),
         "problem": presenters.problem(photo),
+        "exposure": describe_exposure(photo.f_number, photo.exposure_time, photo.iso),
+        "focal_length": describe_focal_length(photo.focal_length, photo.focal_length_35mm),
         **extra,
     }
 
