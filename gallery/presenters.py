@@ -87,12 +87,20 @@ class Tile:
 
         A class, not a ``style`` attribute, so the page needs no inline styles (the CSP allows
         none); gallery.css has one rule per N from ``SHAPES``, and panoramas beyond 4:1 are
-        cropped to it."""
-        return f"ar-{min(max(round(self.aspect * 20), SHAPES.start), SHAPES.stop - 1)}"
+        cropped to it. The first photo of a month is at least 3:4 (a tall screenshot is cropped
+        a little there), so its cell is wide enough for the month's label."""
+        least = LABELLED_SHAPE if self.label else SHAPES.start
+        return f"ar-{min(max(round(self.aspect * 20), least), SHAPES.stop - 1)}"
+
+    @property
+    def short_label(self) -> str:
+        """ "Mar 2024" for "March 2024" (a phone's narrow tiles)."""
+        return timeline.month_label(self.month, short=True) if self.label else ""
 
 
 # The ``ar-N`` classes gallery.css defines: aspect ratios from 1:4 to 4:1 in steps of 1/20.
 SHAPES = range(5, 81)
+LABELLED_SHAPE = 15
 
 
 def tile(photo: Photo, month: str = "", label: str = "") -> Tile:

@@ -110,9 +110,9 @@ def month_key(when: datetime) -> str:
     return f"{timezone.localtime(when):%Y-%m}"
 
 
-def month_label(key: str) -> str:
-    """ "2024-03" reads "March 2024"."""
-    return f"{datetime.strptime(key, '%Y-%m'):%B %Y}"
+def month_label(key: str, *, short: bool = False) -> str:
+    """ "2024-03" reads "March 2024" ("Mar 2024" when ``short``)."""
+    return f"{datetime.strptime(key, '%Y-%m'):{'%b' if short else '%B'} %Y}"
 
 
 def neighbours(user: Any, query: GalleryQuery, photo: Photo) -> tuple[Photo | None, Photo | None]:

@@ -58,10 +58,7 @@ def main() -> int:
     setup_test_environment()
     call_command("migrate", verbosity=0)
     users = get_user_model().objects
-    print(
-        f"database: {connection.vendor}; page size {PAGE_SIZE}; "
-        f"median of {args.repeat} runs"
-    )
+    print(f"database: {connection.vendor}; page size {PAGE_SIZE}; median of {args.repeat} runs")
     print(f"{'photos':>8} {'queries':>8} {'page ms':>9} {'api ms':>8} {'vs 10':>7}")
     baseline = None
     for index, count in enumerate(counts):

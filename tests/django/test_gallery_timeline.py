@@ -17,7 +17,7 @@ def cells(html: str) -> list[tuple[int, str]]:
     """(photo id, the month label in its cell or "") in page order."""
     found = []
     for cell in re.findall(r'<div class="cell .*?</a>', html, re.S):
-        label = re.search(r'<h2 class="month-label"[^>]*>([^<]+)</h2>', cell)
+        label = re.search(r'<h2 class="month-label"[^>]*><span class="full">([^<]+)<', cell)
         photo = re.search(r'data-photo="(\d+)"', cell)
         assert photo
         found.append((int(photo.group(1)), label.group(1) if label else ""))

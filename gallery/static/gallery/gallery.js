@@ -14,8 +14,10 @@
       filters.requestSubmit();
     });
     filters.addEventListener("submit", () => {
-      // Leave empty choices out of the address.
-      for (const el of filters.elements) if (el.name && !el.value) el.disabled = true;
+      // Leave empty choices and the default sort out of the address.
+      for (const el of filters.elements) {
+        if (el.name && (!el.value || (el.name === "sort" && el.value === "taken"))) el.disabled = true;
+      }
     });
   }
 
