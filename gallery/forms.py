@@ -97,3 +97,9 @@ def _start_of_month_after(year: int, month: int) -> datetime:
     photo first."""
     year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return timezone.make_aware(datetime(year, month, 1))
+
+
+class DismissProblemsForm(forms.Form):
+    """``until``: when the newest problem the owner saw was recorded (ISO 8601)."""
+
+    until = forms.DateTimeField()

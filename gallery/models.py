@@ -154,3 +154,16 @@ def remove_user_tag(photo: Photo, name: str) -> bool:
     """Remove one of the user's own tags; automatic tags stay (they follow the photo)."""
     deleted, _ = PhotoTag.objects.filter(photo=photo, name=name, kind=TagKind.USER).delete()
     return bool(deleted)
+
+
+class ProblemsDismissal(models.Model):
+    """The owner dismissed the gallery's problems card: problems recorded up to ``until`` are
+    not shown again (a newer one brings the card back)."""
+
+    owner = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    until = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"problems of {self.owner_id} dismissed up to {self.until:%Y-%m-%d %H:%M}"

@@ -6,6 +6,7 @@ app_name = "gallery"
 
 urlpatterns = [
     path("photos/", views.index, name="index"),
+    path("photos/problems/dismiss", views.dismiss_problems, name="dismiss-problems"),
     path("photos/<int:photo_id>/", views.photo_detail, name="photo"),
     path("photos/<int:photo_id>/tags", views.photo_tags, name="tags"),
     path("api/photos", views.api_photos, name="api-photos"),

@@ -10,17 +10,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
-from gallery import presenters, timeline
+from gallery import presenters, problems, timeline
 from gallery.exif import describe_exposure, describe_focal_length
 from gallery.facets import facets_for
-from gallery.forms import GalleryQueryForm
+from gallery.forms import DismissProblemsForm, GalleryQueryForm
 from gallery.models import BadTag, Photo, PhotoTag, add_user_tag, remove_user_tag
 from gallery.query import GalleryQuery, encode_position
-from ingestion.models import Status, StoredObject
+from ingestion.models import StoredObject
 from ingestion.routing import Kind
 from platform_site.auth import api_login_required
-
-PENDING_LIMIT = 60
 
 
 def _owned_photo(request: HttpRequest, photo_id: int) -> Photo:
@@ -63,21 +61,29 @@ def index(request: HttpRequest) -> HttpResponse:
     }
     if fragment:
         return render(request, "gallery/_page.html", context)
-    pending = list(
-        StoredObject.objects.owned_by(request.user)
-        .filter(kind=Kind.PHOTO, deleted_at=None)
-        .exclude(status=Status.DONE)
-        .order_by("-created_at", "-id")[: PENDING_LIMIT + 1]
-    )
+    processing, more_processing = problems.processing_for(request.user)
     facets = facets_for(request.user, query)
     context.update(
         presenters.filter_bar(facets, query),
         facets=facets,
         scrubber=presenters.scrubber(facets.timeline),
-        pending=pending[:PENDING_LIMIT],
-        more_pending=len(pending) > PENDING_LIMIT,
+        processing=processing,
+        more_processing=more_processing,
+        problems=problems.problems_for(request.user),
     )
     return render(request, "gallery/index.html", context)
+
+
+@require_POST
+def dismiss_problems(request: HttpRequest) -> HttpResponse:
+    """The problems card's "Dismiss": problems up to ``until`` (the newest shown) are hidden."""
+    form = DismissProblemsForm(request.POST)
+    if not form.is_valid():
+        return HttpResponse(f"until: {form.errors['until'][0]}", status=400)
+    problems.dismiss(request.user, form.cleaned_data["until"])
+    if _fragment(request):
+        return HttpResponse(status=204)
+    return redirect("gallery:index")
 
 
 def _photo_context(photo: Photo, **extra: Any) -> dict[str, Any]:
@@ -97,16 +103,34 @@ def _photo_context(photo: Photo, **extra: Any) -> dict[str, Any]:
 
 @require_GET
 def photo_detail(request: HttpRequest, photo_id: int) -> HttpResponse:
-    """One photo: the lightbox's content (``fragment=1``) or the same as a page of its own."""
+    """One photo: the lightbox's content (``fragment=1``) or the same as a page of its own, with
+    the photos before and after it in the timeline of the same filters."""
     photo = _owned_photo(request, photo_id)
-    template = "gallery/_photo_panel.html" if _fragment(request) else "gallery/photo.html"
-    return render(request, template, _photo_context(photo))
+    query = _query_or_problem(request)
+    if isinstance(query, str):
+        return _bad_query(request, query)
+    filters = query.params()
+    if _fragment(request):
+        return render(request, "gallery/_photo_panel.html", _photo_context(photo, filters=filters))
+    newer, older = timeline.neighbours(request.user, query, photo)
+    suffix = f"?{filters}" if filters else ""
+    return render(
+        request,
+        "gallery/photo.html",
+        _photo_context(
+            photo,
+            filters=filters,
+            previous_url=reverse("gallery:photo", args=[newer.pk]) + suffix if newer else "",
+            next_url=reverse("gallery:photo", args=[older.pk]) + suffix if older else "",
+        ),
+    )
 
 
 @require_POST
 def photo_tags(request: HttpRequest, photo_id: int) -> HttpResponse:
     """Add (``add``) or remove (``remove``) one of the user's own tags."""
     photo = _owned_photo(request, photo_id)
+    filters = request.GET.urlencode()  # the view the photo was opened in, kept as it came
     error = ""
     if "remove" in request.POST:
         remove_user_tag(photo, request.POST["remove"])
@@ -115,14 +139,13 @@ def photo_tags(request: HttpRequest, photo_id: int) -> HttpResponse:
             add_user_tag(photo, request.POST.get("add", ""))
         except BadTag as exc:
             error = str(exc)
+    context = _photo_context(photo, error=error, filters=filters)
     if _fragment(request):
-        response = render(request, "gallery/_photo_panel.html", _photo_context(photo, error=error))
-        if error:
-            response.status_code = 400
-        return response
+        return render(request, "gallery/_photo_panel.html", context, status=400 if error else 200)
     if error:
-        return render(request, "gallery/photo.html", _photo_context(photo, error=error), status=400)
-    return redirect("gallery:photo", photo_id=photo.pk)
+        return render(request, "gallery/photo.html", context, status=400)
+    page = reverse("gallery:photo", args=[photo.pk])
+    return redirect(f"{page}?{filters}" if filters else page)
 
 
 @api_login_required

@@ -147,9 +147,9 @@ def test_first_page_query_count_is_constant(
     with_two_hundred = queries_for_first_page()
 
     assert with_ten == with_two_hundred
-    # session, user, page, pending; the filter bar: tags, years and months (the scrubber's
-    # too), cameras, location and problem counts (with the total)
-    with django_assert_num_queries(8):
+    # session, user, page, uploads being processed, the problems card; the filter bar: tags,
+    # years and months (the scrubber's too), cameras, location and problem counts (the total)
+    with django_assert_num_queries(9):
         owner_client.get("/photos/")
 
 
@@ -202,7 +202,7 @@ def test_rejected_photo_shows_why_in_gallery_and_library(owner: Any, owner_clien
 
     reason = "Not a usable photo: not an image Pillow/HEIF can read."
     assert reason in gallery and reason in library
-    assert 'data-status="rejected"' in gallery
+    assert '<span class="badge rejected">Rejected</span>' in gallery
 
 
 def test_pending_api_answers_only_for_own_objects(owner: Any, stranger: Any, client: Any) -> None:

@@ -1,10 +1,10 @@
-// Gallery behaviour: filters apply on change, older pages load on scroll, a lightbox shows the
-// photo page's panel, and placeholders of photos still processing fill in without a reload.
+// Gallery behaviour: filters apply on change, older pages load on scroll (newer ones too after a
+// jump), and placeholders of photos still processing fill in without a reload. The lightbox,
+// the scrubber and selection have files of their own.
 (function () {
   "use strict";
   const timeline = document.getElementById("timeline");
   if (!timeline) return;
-  const csrf = (document.querySelector("input[name=csrfmiddlewaretoken]") || {}).value || "";
 
   // Filters: a change applies at once; a new year starts with all of its months.
   const filters = document.getElementById("gallery-filters");
@@ -116,92 +116,23 @@
   window.gallery = { jumpTo, loadOlder, loadNewer };
   observePaging();
 
-  // Lightbox
-  const box = document.getElementById("lightbox");
-  const content = box.querySelector(".lb-content");
-  const prev = box.querySelector(".lb-prev");
-  const next = box.querySelector(".lb-next");
-  let current = null;
-
-  function tiles() { return Array.from(document.querySelectorAll(".tiles a.tile[data-photo]")); }
-
-  function open(id, push) {
-    current = String(id);
-    box.hidden = false;
-    document.body.classList.add("lb-open");
-    box.classList.add("lb-loading");
-    if (push !== false) history.replaceState(null, "", "#photo-" + current);
-    fetch("/photos/" + current + "/?fragment=1", { credentials: "same-origin" })
-      .then((r) => { if (!r.ok) throw new Error(r.status); return r.text(); })
-      .then((html) => { if (String(id) === current) content.innerHTML = html; })
-      .catch(() => { content.innerHTML = '<div class="lb-media"><p class="reason">This photo could not be loaded.</p></div>'; })
-      .finally(() => { box.classList.remove("lb-loading"); updateNav(); });
-    updateNav();
-  }
-
-  function close() {
-    box.hidden = true;
-    current = null;
-    content.innerHTML = "";
-    document.body.classList.remove("lb-open");
-    history.replaceState(null, "", location.pathname + location.search);
-  }
-
-  function step(delta) {
-    const list = tiles();
-    const index = list.findIndex((t) => t.dataset.photo === current);
-    const target = list[index + delta];
-    if (target) { open(target.dataset.photo); target.scrollIntoView({ block: "nearest" }); }
-    else if (delta > 0 && timeline.querySelector(".more")) {
-      Promise.resolve(loadOlder()).then(() => { const l = tiles(); if (l[index + 1]) open(l[index + 1].dataset.photo); });
-    }
-  }
-
-  function updateNav() {
-    const list = tiles();
-    const index = list.findIndex((t) => t.dataset.photo === current);
-    prev.disabled = index <= 0;
-    next.disabled = index === -1 || (index >= list.length - 1 && !timeline.querySelector(".more"));
-  }
-
-  document.addEventListener("click", (e) => {
-    const tile = e.target.closest("a.tile[data-photo]");
-    if (tile && !e.metaKey && !e.ctrlKey && !e.shiftKey && e.button === 0) {
+  // The problems card goes at once when dismissed (the server remembers it).
+  const dismiss = document.querySelector("form.dismiss-problems");
+  if (dismiss) {
+    dismiss.addEventListener("submit", (e) => {
       e.preventDefault();
-      open(tile.dataset.photo);
-    }
-  });
-  box.addEventListener("click", (e) => { if (e.target.closest("[data-close]")) close(); });
-  prev.addEventListener("click", () => step(-1));
-  next.addEventListener("click", () => step(1));
-  document.addEventListener("keydown", (e) => {
-    if (box.hidden || e.target.matches("input, textarea, select")) return;
-    if (e.key === "Escape") close();
-    else if (e.key === "ArrowLeft") step(-1);
-    else if (e.key === "ArrowRight") step(1);
-  });
-
-  // Tags: the server answers with the panel as it now is.
-  box.addEventListener("submit", (e) => {
-    const form = e.target.closest("form.tag-form");
-    if (!form) return;
-    e.preventDefault();
-    const data = new FormData(form);
-    if (e.submitter && e.submitter.name) data.append(e.submitter.name, e.submitter.value);
-    data.append("fragment", "1");
-    fetch(form.action, {
-      method: "POST", body: data, credentials: "same-origin", headers: { "X-CSRFToken": csrf },
-    })
-      .then((r) => r.text())
-      .then((html) => {
-        content.innerHTML = html;
-        const input = content.querySelector(".tag-add input");
-        if (input) input.focus();
-      });
-  });
-
-  const fromHash = /^#photo-(\d+)$/.exec(location.hash);
-  if (fromHash) open(fromHash[1], false);
+      const data = new FormData(dismiss);
+      data.append("fragment", "1");
+      fetch(dismiss.action, { method: "POST", body: data, credentials: "same-origin" })
+        .then((r) => {
+          if (!r.ok) throw new Error(r.status);
+          dismiss.closest(".problems").remove();
+          const main = document.getElementById("main");
+          if (main) main.focus();
+        })
+        .catch(() => dismiss.submit());
+    });
+  }
 
   // Placeholders of photos still processing: poll until each is final.
   const pendingUrl = timeline.dataset.pendingUrl;
