@@ -129,6 +129,20 @@ def open_object(key: str) -> IO[bytes]:
     return handle
 
 
+def stream(key: str, chunk_size: int = CHUNK) -> Iterator[bytes]:
+    """The object's bytes in chunks, read as they are sent: S3's response body on S3 (no local
+    copy first, unlike opening it), the file on disk otherwise."""
+    if settings.STORAGE_BUCKET:
+        body = _s3().bucket.Object(_s3()._normalize_name(key)).get()["Body"]
+        try:
+            yield from body.iter_chunks(chunk_size)
+        finally:
+            body.close()
+        return
+    with default_storage.open(key, "rb") as handle:
+        yield from iter(lambda: handle.read(chunk_size), b"")
+
+
 def read_bytes(key: str) -> bytes:
     with open_object(key) as handle:
         return handle.read()

@@ -5,6 +5,7 @@ from ingestion import upload_views, views
 urlpatterns = [
     path("upload/", upload_views.upload_page, name="upload"),
     path("library/", views.library, name="library"),
+    path("library/bulk", views.bulk_action, name="library-bulk"),
     path("library/<int:object_id>/download", views.download, name="download"),
     path("library/<int:object_id>/delete", views.delete, name="delete"),
     path("library/<int:object_id>/restore", views.restore, name="restore"),

@@ -1,17 +1,18 @@
-"""The file library: listing, downloads through signed URLs, delete and restore."""
+"""The file library: listing, bulk actions, downloads through signed URLs, delete and restore."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import asdict
 from datetime import timedelta
 from email.utils import parsedate_to_datetime
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core import signing
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import (
     FileResponse,
     Http404,
@@ -21,56 +22,129 @@ from django.http import (
 )
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ingestion import storage
+from ingestion import bulk, deletion, rows, storage
+from ingestion.forms import LibraryQueryForm, SelectionForm
+from ingestion.library import (
+    Query,
+    bar_segments,
+    copies_of,
+    listing,
+    selected,
+    unpacked_from,
+    usage,
+    visible,
+)
 from ingestion.models import StoredObject
-from ingestion.routing import KINDS
 
 PAGE_SIZE = 50
 
 
 def owned_object(request: HttpRequest, object_id: int) -> StoredObject:
     """The signed-in user's object, or 404 (never 403: another's object does not exist for you)."""
-    return get_object_or_404(StoredObject.objects.owned_by(request.user), pk=object_id)
+    return get_object_or_404(visible(request.user), pk=object_id)
 
 
 @require_GET
 def library(request: HttpRequest) -> HttpResponse:
-    kind = request.GET.get("kind", "")
-    objects = (
-        StoredObject.objects.owned_by(request.user)
-        .select_related("source")
-        .order_by("kind", "-created_at", "-id")
-    )
-    if kind:
-        objects = objects.filter(kind=kind)
-    page = Paginator(objects, PAGE_SIZE).get_page(request.GET.get("page"))
-    labels = dict(KINDS)
-    counts = _counts(request)
-    tabs = [(k, labels[k], counts.get(k, 0)) for k, _ in KINDS]
-    return render(
-        request,
-        "ingestion/library.html",
-        {
-            "page": page,
-            "kind": kind,
-            "kind_labels": labels,
-            "tabs": tabs,
-            "total": sum(counts.values()),
+    form = LibraryQueryForm(request.GET)
+    query = form.query()
+    problems = form.problems()
+    page = Paginator(listing(request.user, query), PAGE_SIZE).get_page(query.page)
+    copies = copies_of(request.user, page.object_list)
+    unpacked = unpacked_from(request.user, page.object_list)
+    source = visible(request.user).filter(pk=query.source).first() if query.source else None
+    context = {
+        "form": form,
+        "query": query,
+        "problems": problems,
+        "page": page,
+        "rows": [
+            rows.row(obj, copies.get(obj.pk), unpacked=obj.pk in unpacked)
+            for obj in page.object_list
+        ],
+        "source": source,
+        "columns": _columns(query),
+        **_usage(request.user, query),
+        "clear_filters": reverse("library") + Query(sort=query.sort).link(),
+        "pages": {
+            "previous": page.has_previous() and query.link(page=page.number - 1),
+            "next": page.has_next() and query.link(page=page.number + 1),
         },
-    )
+        "here": reverse("library") + query.link(page=query.page),
+    }
+    return render(request, "ingestion/library.html", context, status=400 if problems else 200)
 
 
-def _counts(request: HttpRequest) -> dict[str, int]:
-    rows = (
-        StoredObject.objects.owned_by(request.user)
-        .order_by()
-        .values("kind")
-        .annotate(n=Count("id"))
-    )
-    return {row["kind"]: row["n"] for row in rows}
+def _usage(user: Any, query: Query) -> dict[str, Any]:
+    """Storage used: the bar's segments and the legend, whose entries filter by kind."""
+    used = usage(user)
+    legend = [{**asdict(k), "link": query.link(kind=k.kind)} for k in used.kinds]
+    return {
+        "usage": used,
+        "usage_bar": bar_segments(used),
+        "legend": legend,
+        "all_kinds": query.link(kind=""),
+    }
+
+
+def _columns(query: Query) -> dict[str, dict[str, str]]:
+    """Each sortable column's link (ascending first, or the reverse of the current order) and
+    its aria-sort state."""
+    columns = {}
+    for name in ("name", "kind", "size", "status", "uploaded"):
+        first = "-" if name in ("size", "uploaded") else ""  # the biggest and newest first
+        if query.sort.lstrip("-") == name:
+            descending = query.sort.startswith("-")
+            state = "descending" if descending else "ascending"
+            flip = name if descending else f"-{name}"
+        else:
+            state, flip = "none", f"{first}{name}"
+        columns[name] = {"link": query.link(sort=flip), "state": state}
+    return columns
+
+
+@require_POST
+def bulk_action(request: HttpRequest) -> HttpResponseBase:
+    """Download or delete the selected files (deleting asks first)."""
+    form = SelectionForm(request.POST)
+    back = form.back()
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(str(e) for e in errors))
+        return redirect(back)
+    ids: list[int] = form.cleaned_data["ids"]
+    chosen = list(selected(request.user, ids).order_by("created_at", "id"))
+    if not chosen:
+        messages.error(request, "Nothing was selected (were the files deleted already?).")
+        return redirect(back)
+    if form.cleaned_data["action"] == "download":
+        plan = bulk.plan_zip(request.user, ids)
+        if not plan.files:
+            why = "; ".join(f"{obj.original_name} is {reason}" for obj, reason in plan.left_out)
+            messages.error(request, f"Nothing could be downloaded: {why}.")
+            return redirect(back)
+        return bulk.zip_response(plan)
+    if not form.cleaned_data["confirm"]:
+        return render(
+            request,
+            "ingestion/confirm_delete.html",
+            {
+                "objects": chosen,
+                "total": sum(o.size for o in chosen),
+                "ids": ",".join(str(o.pk) for o in chosen),
+                "back": back,
+            },
+        )
+    deleted = bulk.delete_objects(request.user, ids)
+    if len(deleted) == 1:
+        messages.success(request, f"Deleted {deleted[0].name}.")
+    else:
+        messages.success(request, f"Deleted {len(deleted)} files.")
+    return redirect(back)
 
 
 @require_GET
@@ -109,11 +183,14 @@ def delete(request: HttpRequest, object_id: int) -> HttpResponse:
     obj = owned_object(request, object_id)
     if request.method == "POST":
         name = obj.original_name
-        storage.delete(obj.key)
-        obj.delete()
+        deletion.request_delete(obj)
         messages.success(request, f"Deleted {name}.")
         return redirect("library")
-    return render(request, "ingestion/confirm_delete.html", {"object": obj})
+    return render(
+        request,
+        "ingestion/confirm_delete.html",
+        {"objects": [obj], "action": reverse("delete", args=[obj.pk])},
+    )
 
 
 @require_POST

@@ -23,7 +23,7 @@ def stranger_client(stranger: Any) -> Client:
     return client
 
 
-def test_library_lists_own_objects_grouped_by_kind(owner_client: Any) -> None:
+def test_library_lists_own_objects_with_their_kinds(owner_client: Any) -> None:
     upload(owner_client, "a.csv", b"a\n1\n")
     upload(owner_client, "b.pdf", b"%PDF")
     page = owner_client.get("/library/").content.decode()
