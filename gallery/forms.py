@@ -9,7 +9,9 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from gallery.models import BadTag, clean_tag
 from gallery.query import MAX_PAGE_SIZE, PAGE_SIZE, SORTS, GalleryQuery, Position, decode_position
+from ingestion.forms import ObjectIdsField
 
 
 class PositionField(forms.CharField):
@@ -103,3 +105,27 @@ class DismissProblemsForm(forms.Form):
     """``until``: when the newest problem the owner saw was recorded (ISO 8601)."""
 
     until = forms.DateTimeField()
+
+
+class PhotoSelectionForm(forms.Form):
+    """The grid's multi-select: ``ids`` (photo ids, the library's one parser of id lists), the
+    ``action`` and, to tag, the ``tag``; ``confirm`` once a delete was confirmed."""
+
+    ids = ObjectIdsField()
+    action = forms.ChoiceField(
+        choices=[("download", "Download"), ("tag", "Add a tag"), ("delete", "Delete")]
+    )
+    tag = forms.CharField(required=False, max_length=200)
+    confirm = forms.BooleanField(required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("action") == "tag":
+            try:
+                data["tag"] = clean_tag(data.get("tag") or "")
+            except BadTag as exc:
+                self.add_error("tag", str(exc))
+        return data
+
+    def problem(self) -> str:
+        return " ".join(str(e) for errors in self.errors.values() for e in errors)

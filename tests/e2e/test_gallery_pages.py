@@ -5,6 +5,7 @@ as you scroll, the scrubber, the lightbox and the photo page, and the problems c
 from __future__ import annotations
 
 import re
+import zipfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -392,3 +393,74 @@ def test_the_problems_card_says_why_and_stays_dismissed(gallery: Any, album: Alb
     assert gallery.locator("section.problems").count() == 0
     assert NAMED  # the named photos are in the grid, dated by their names
     assert gallery.locator("a.tile[title='Screenshot 2024-03-02 at 14.22.01.png']").count() == 1
+
+
+def test_a_shift_click_selects_a_range_that_downloads_as_one_zip(
+    desktop: Any, album: Album, tmp_path: Any
+) -> None:
+    desktop.goto(f"{album.url}/photos/")
+    tiles = desktop.locator("a.tile")
+    names = [tiles.nth(i).get_attribute("title") for i in range(1, 6)]
+
+    tiles.nth(1).hover()
+    desktop.locator("input.pick").nth(1).click()
+    desktop.locator("input.pick").nth(5).click(modifiers=["Shift"])
+
+    assert desktop.inner_text(".sb-count") == "5 selected"
+    assert desktop.locator(".cell.selected").count() == 5
+    with desktop.expect_download() as download:
+        desktop.locator(".select-bar button[value=download]").click()
+    path = tmp_path / "photos.zip"
+    download.value.save_as(path)
+    assert sorted(zipfile.ZipFile(path).namelist()) == sorted(names)
+    desktop.keyboard.press("Escape")  # done choosing
+    assert desktop.locator(".cell.selected").count() == 0
+    assert desktop.locator(".select-bar").is_hidden()
+
+
+def test_a_long_press_starts_choosing_on_a_phone_and_taps_add_to_it(
+    phone: Any, album: Album
+) -> None:
+    phone.goto(f"{album.url}/photos/")
+    first, third = phone.locator("a.tile").nth(1), phone.locator("a.tile").nth(3)
+    box = first.bounding_box()
+    point = {"x": box["x"] + box["width"] / 2, "y": box["y"] + box["height"] / 2}
+    cdp = phone.context.new_cdp_session(phone)
+
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchStart", "touchPoints": [point]})
+    phone.wait_for_timeout(700)  # a finger held down
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+    phone.wait_for_function("document.querySelector('.sb-count')?.textContent === '1 selected'")
+    assert not phone.evaluate("document.getElementById('lightbox').open")
+    third.tap()
+    assert phone.inner_text(".sb-count") == "2 selected"
+    assert not phone.evaluate("document.getElementById('lightbox').open")
+    shoot(phone, "selecting", full_page=False)
+
+    phone.fill(".select-bar input[name=tag]", "Beach days")
+    phone.press(".select-bar input[name=tag]", "Enter")
+
+    phone.wait_for_url(f"{album.url}/photos/")
+    assert "Tagged 2 photos “beach days”." in phone.inner_text(".messages")
+    phone.goto(f"{album.url}/photos/?tag=beach+days")
+    assert phone.locator("a.tile").count() == 2
+
+
+def test_deleting_a_selection_asks_first(desktop: Any, album: Album) -> None:
+    desktop.goto(f"{album.url}/photos/?camera=Google+Pixel+7")
+    before = desktop.locator("a.tile").count()
+    doomed = desktop.locator("a.tile").nth(0).get_attribute("title")
+    desktop.locator("a.tile").nth(0).click(modifiers=["Shift"])
+    desktop.locator(".select-bar button[value=delete]").click()
+
+    desktop.wait_for_url("**/photos/bulk?camera=Google+Pixel+7")
+    assert desktop.locator("h1").inner_text() == "Delete 1 photo?"
+    assert desktop.locator(".doomed-photos img").get_attribute("alt") == doomed
+    assert axe_problems(desktop) == []
+    desktop.click("button:has-text('Delete 1 photo')")
+
+    desktop.wait_for_url(f"{album.url}/photos/?camera=Google+Pixel+7")
+    assert "Deleted 1 photo." in desktop.inner_text(".messages")
+    assert desktop.locator("a.tile").count() == before - 1
+    assert desktop.locator(f"a.tile[title='{doomed}']").count() == 0
