@@ -46,6 +46,16 @@ def test_the_photo_page_shows_exposure_focal_length_and_lens(owner: Any, owner_c
     assert "<dt>Lens</dt><dd>Apple iPhone 13 back dual wide camera 5.1mm f/1.6</dd>" in html
 
 
+def test_the_api_gives_the_exposure_details(owner: Any, owner_client: Any) -> None:
+    photo = iphone_photo(owner)
+
+    body = owner_client.get(f"/api/photos/{photo.pk}").json()
+
+    assert (body["iso"], body["f_number"], body["focal_length_35mm"]) == (50, 1.6, 26)
+    assert body["exposure_time"] == pytest.approx(1 / 120)
+    assert body["lens"].startswith("Apple iPhone 13")
+
+
 def test_a_photo_without_exposure_details_shows_none(owner: Any, owner_client: Any) -> None:
     obj = upload_photo(owner, photo_bytes(), "plain.jpg")
     process_photo(obj.pk)
