@@ -38,6 +38,11 @@ class Photo(models.Model):
     taken_year = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="The year of taken_at in TIME_ZONE (for the year filter)."
     )
+    taken_month = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="The month (1-12) of taken_at in TIME_ZONE (the month filter and counts).",
+    )
     taken_at_source = models.CharField(
         max_length=16, choices=TakenAtSource.choices, default=TakenAtSource.UPLOAD
     )

@@ -159,7 +159,8 @@ def apply_metadata(
 def apply_facts(photo: Photo, meta: exif.PhotoMetadata, obj: StoredObject) -> None:
     """What the file says about itself, onto the row (nothing is saved here)."""
     photo.taken_at, photo.taken_at_source = taken_at_for(meta, obj)
-    photo.taken_year = timezone.localtime(photo.taken_at).year
+    local = timezone.localtime(photo.taken_at)
+    photo.taken_year, photo.taken_month = local.year, local.month
     photo.uploaded_at = obj.created_at
     photo.camera_make = (meta.camera_make or "")[:100]
     photo.camera_model = (meta.camera_model or "")[:100]

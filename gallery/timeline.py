@@ -26,15 +26,6 @@ def sort_field(query: GalleryQuery) -> str:
     return SORT_FIELDS[query.sort]
 
 
-def month_range(year: int, month: int) -> tuple[datetime, datetime]:
-    """The month's first instant and the next month's, in local time."""
-    after = (year + 1, 1) if month == 12 else (year, month + 1)
-    return (
-        timezone.make_aware(datetime(year, month, 1)),
-        timezone.make_aware(datetime(*after, 1)),
-    )
-
-
 def filter_photos(
     photos: QuerySet[Photo], query: GalleryQuery, *, leave_out: tuple[str, ...] = ()
 ) -> QuerySet[Photo]:
@@ -45,8 +36,7 @@ def filter_photos(
     if query.year and "year" not in leave_out:
         photos = photos.filter(taken_year=query.year)
         if query.month:
-            start, end = month_range(query.year, query.month)
-            photos = photos.filter(taken_at__gte=start, taken_at__lt=end)
+            photos = photos.filter(taken_month=query.month)
     if query.camera and "camera" not in leave_out:
         photos = photos.filter(camera=query.camera)
     if query.gps is not None and "gps" not in leave_out:

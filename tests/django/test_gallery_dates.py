@@ -38,7 +38,7 @@ def test_a_photo_without_an_exif_date_is_dated_by_its_file_name(
     photo = processed(photo_bytes(fmt=fmt), name, owner, modified_at=MODIFIED)
 
     assert (photo.taken_at, photo.taken_at_source) == (aware(taken), "filename")
-    assert photo.taken_year == int(taken[:4])
+    assert (photo.taken_year, photo.taken_month) == (int(taken[:4]), int(taken[5:7]))
 
 
 def test_without_a_dated_name_the_files_last_modified_time_dates_it(owner: Any) -> None:
