@@ -129,3 +129,9 @@ class PhotoSelectionForm(forms.Form):
 
     def problem(self) -> str:
         return " ".join(str(e) for errors in self.errors.values() for e in errors)
+
+
+class PendingForm(forms.Form):
+    """``ids``: the ledger ids of the placeholders the grid is waiting for."""
+
+    ids = ObjectIdsField()

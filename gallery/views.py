@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from gallery import presenters, problems, timeline
 from gallery.exif import describe_exposure, describe_focal_length
 from gallery.facets import facets_for
-from gallery.forms import DismissProblemsForm, GalleryQueryForm
+from gallery.forms import DismissProblemsForm, GalleryQueryForm, PendingForm
 from gallery.models import BadTag, Photo, PhotoTag, add_user_tag, remove_user_tag
 from gallery.query import GalleryQuery, encode_position
 from ingestion.models import StoredObject
@@ -189,7 +189,10 @@ def api_photo(request: HttpRequest, photo_id: int) -> HttpResponse:
 @require_GET
 def api_pending(request: HttpRequest) -> HttpResponse:
     """``GET /api/photos/pending?ids=1,2`` → the gallery's placeholders, by ledger id."""
-    ids = [int(part) for part in request.GET.get("ids", "").split(",") if part.isdigit()][:200]
+    form = PendingForm(request.GET)
+    if not form.is_valid():
+        return JsonResponse({"error": f"ids: {form.errors['ids'][0]}"}, status=400)
+    ids = form.cleaned_data["ids"]
     objects = list(StoredObject.objects.owned_by(request.user).filter(pk__in=ids, kind=Kind.PHOTO))
     photos = {
         p.source_id: p for p in Photo.objects.filter(source__in=objects).select_related("source")

@@ -212,6 +212,14 @@ def test_pending_api_answers_only_for_own_objects(owner: Any, stranger: Any, cli
     assert client.get(f"/api/photos/pending?ids={obj.pk}").json() == {"objects": []}
 
 
+@pytest.mark.parametrize("ids", ["", "1,two", ",".join(["1"] * 1001) + ",2" * 1000])
+def test_pending_api_refuses_a_bad_list_of_ids(owner_client: Any, ids: str) -> None:
+    response = owner_client.get(f"/api/photos/pending?ids={ids}")
+
+    assert response.status_code == 400
+    assert response.json()["error"].startswith("ids: ")
+
+
 def test_lightbox_panel_shows_the_photo_facts(owner: Any, owner_client: Any) -> None:
     photo = processed(
         owner,
