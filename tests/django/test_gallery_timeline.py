@@ -76,3 +76,28 @@ def test_sorted_by_upload_the_months_are_the_upload_months(owner: Any, owner_cli
     html = owner_client.get("/photos/?sort=uploaded").content.decode()
 
     assert [label for _, label in cells(html)] == ["May 2024"]
+
+
+def test_a_jump_to_a_month_starts_there_with_newer_photos_above(
+    owner: Any, owner_client: Any
+) -> None:
+    march = [photo_row(owner, f"2024-03-{day:02d} 10:00") for day in (20, 10)]
+    february = photo_row(owner, "2024-02-10 10:00")
+    january = photo_row(owner, "2024-01-10 10:00")
+
+    page = owner_client.get("/photos/?at=2024-02&limit=1").content.decode()
+    newer = owner_client.get(fragment_url(page, "data-newer")).content.decode()
+    newest = owner_client.get(fragment_url(newer, "data-newer")).content.decode()
+
+    assert cells(page) == [(february.pk, "February 2024")]
+    assert 'class="more btn"' in page  # and January below
+    assert cells(newer) == [(march[1].pk, "March 2024")]  # the client drops a repeated label
+    assert cells(newest) == [(march[0].pk, "March 2024")]
+    assert "data-newer" not in newest
+    assert january.pk not in [pk for pk, _ in cells(page + newer + newest)]
+
+
+def test_the_newest_page_offers_no_newer_photos(owner: Any, owner_client: Any) -> None:
+    photo_row(owner, "2024-03-20 10:00")
+
+    assert "data-newer" not in owner_client.get("/photos/?limit=1").content.decode()
