@@ -41,7 +41,7 @@ def test_failed_and_rejected_uploads_are_listed_with_their_reasons(
 
     shown = card(owner_client.get("/photos/").content.decode())
 
-    assert "2 photos could not be added" in shown
+    assert "Problems with 2 photos" in shown
     assert "notes.jpg" in shown and "Not a usable photo: notes.jpg is not an image." in shown
     assert "big.heic" in shown and "The worker ran out of memory." in shown
     assert "fresh.jpg" not in shown  # still processing: a placeholder, not a problem
@@ -73,7 +73,7 @@ def test_a_new_problem_brings_the_card_back_with_only_what_is_new(
 
     shown = card(owner_client.get("/photos/").content.decode())
 
-    assert "1 photo could not be added" in shown
+    assert "Problems with 1 photo" in shown
     assert "scan.jpg" in shown and "notes.jpg" not in shown
 
 

@@ -379,7 +379,7 @@ def test_filters_narrow_each_other_in_the_bar(desktop: Any, album: Album) -> Non
 def test_the_problems_card_says_why_and_stays_dismissed(gallery: Any, album: Album) -> None:
     gallery.goto(f"{album.url}/photos/")
     card = gallery.locator("section.problems")
-    assert "1 photo could not be added" in card.inner_text()
+    assert "Problems with 1 photo" in card.inner_text()
     assert "IMG_4032.jpg" in card.inner_text() and "Not a usable photo" in card.inner_text()
     if gallery.size == "phone":
         shoot(gallery, "problems", full_page=False)
