@@ -1,5 +1,6 @@
-"""What a photo says about itself: EXIF (orientation, capture time, camera, GPS, flash), the
-date a phone wrote into its file name, and the automatic tags. Pure: no Django, no boto3.
+"""What a photo says about itself: EXIF (orientation, capture time, camera, GPS, flash,
+exposure), the date a phone wrote into its file name, and the automatic tags; and how exposure
+reads. Pure: no Django, no boto3.
 
 Garbage EXIF never costs the photo: a field that cannot be read is left out.
 """
@@ -21,6 +22,8 @@ _ORIENTATION = 0x0112
 _MAKE, _MODEL, _DATETIME = 0x010F, 0x0110, 0x0132
 _DATETIME_ORIGINAL, _OFFSET_TIME, _OFFSET_TIME_ORIGINAL = 0x9003, 0x9010, 0x9011
 _FLASH = 0x9209
+_EXPOSURE_TIME, _F_NUMBER, _ISO, _FOCAL_LENGTH = 0x829A, 0x829D, 0x8827, 0x920A
+_FOCAL_35MM, _LENS_MAKE, _LENS_MODEL = 0xA405, 0xA433, 0xA434
 
 T = TypeVar("T")
 
@@ -37,6 +40,12 @@ class PhotoMetadata:
     latitude: float | None = None
     longitude: float | None = None
     flash_fired: bool | None = None
+    iso: int | None = None
+    f_number: float | None = None  # the aperture, 1.8 for ƒ/1.8
+    exposure_time: float | None = None  # seconds
+    focal_length: float | None = None  # mm, of the lens as it is
+    focal_length_35mm: int | None = None  # mm, the 35 mm film equivalent
+    lens: str | None = None
 
 
 def tags_for(metadata: PhotoMetadata) -> list[str]:
@@ -67,6 +76,19 @@ _FILENAME_PATTERNS = [
     ),
     # IMG-20240301-WA0003 (WhatsApp on Android: the day only)
     re.compile(r"^IMG-(?P<y>\d{4})(?P<mo>\d{2})(?P<d>\d{2})-WA\d+"),
+    # "Screenshot 2024-03-02 at 14.22.01", "Screen Shot 2020-01-02 at 3.04.05 PM" (macOS, the
+    # 12-hour clock with a narrow no-break space in recent versions), "WhatsApp Image 2024-03-02
+    # at 14.22.01" (WhatsApp's desktop and web downloads)
+    re.compile(
+        r"^(?:Screenshot|Screen Shot|WhatsApp Image) (?P<y>\d{4})-(?P<mo>\d{2})-(?P<d>\d{2})"
+        r" at (?P<h>\d{1,2})\.(?P<mi>\d{2})\.(?P<s>\d{2})(?:[ \u202f]?(?P<ap>[AP]M))?(?!\d)"
+    ),
+    # Screenshot_20240302-142201 (Android), Screenshot 2024-03-02 142201 (Windows)
+    re.compile(
+        r"^Screenshot(?:_(?P<y>\d{4})(?P<mo>\d{2})(?P<d>\d{2})-|"
+        r" (?P<y2>\d{4})-(?P<mo2>\d{2})-(?P<d2>\d{2}) )"
+        r"(?P<h>\d{2})(?P<mi>\d{2})(?P<s>\d{2})(?!\d)"
+    ),
 ]
 
 
@@ -80,8 +102,13 @@ def date_from_filename(name: str) -> datetime | None:
         if match := pattern.match(base):
             part = match.groupdict()
             number = {
-                key: int(part.get(key) or 0) for key in ("y", "mo", "d", "h", "mi", "s", "ms")
+                key: int(part.get(key) or part.get(f"{key}2") or 0)
+                for key in ("y", "mo", "d", "h", "mi", "s", "ms")
             }
+            if part.get("ap"):
+                if not 1 <= number["h"] <= 12:
+                    return None
+                number["h"] = number["h"] % 12 + (12 if part["ap"] == "PM" else 0)
             try:
                 when = datetime(
                     number["y"],
@@ -118,6 +145,12 @@ def metadata_of(im: Image.Image) -> PhotoMetadata:
         latitude=latitude,
         longitude=longitude,
         flash_fired=flash,
+        iso=_safe(lambda: _iso(exif_ifd.get(_ISO))),
+        f_number=_safe(lambda: _positive(exif_ifd.get(_F_NUMBER), 0.5, 128)),
+        exposure_time=_safe(lambda: _positive(exif_ifd.get(_EXPOSURE_TIME), 1e-6, 3600)),
+        focal_length=_safe(lambda: _positive(exif_ifd.get(_FOCAL_LENGTH), 0.5, 5000)),
+        focal_length_35mm=_safe(lambda: _iso(exif_ifd.get(_FOCAL_35MM))),
+        lens=_safe(lambda: _lens(exif_ifd)),
     )
 
 
@@ -168,6 +201,67 @@ def _degrees(value: Any) -> float:
     if not math.isfinite(total):
         raise ValueError("not a number")
     return total
+
+
+def _lens(exif_ifd: dict[int, Any]) -> str | None:
+    make, model = _text(exif_ifd.get(_LENS_MAKE)), _text(exif_ifd.get(_LENS_MODEL))
+    return make_and_model(make, model) if model else None
+
+
+def _positive(value: Any, low: float, high: float) -> float | None:
+    """A rational EXIF value within its plausible range (0 and 0/0 mean "unknown")."""
+    if value is None or isinstance(value, str | bytes):
+        return None
+    number = float(value)
+    return number if math.isfinite(number) and low <= number <= high else None
+
+
+def _iso(value: Any) -> int | None:
+    """A whole number such as ISO 400 (some cameras write a list: the first counts)."""
+    if isinstance(value, tuple | list):
+        value = value[0] if value else None
+    if not isinstance(value, int) or isinstance(value, bool):
+        return None
+    return value if 0 < value < 10_000_000 else None
+
+
+def make_and_model(make: str | None, model: str | None) -> str:
+    """One label: "Canon" + "Canon EOS R5" reads "Canon EOS R5", "Apple" + "iPhone 13" reads
+    "Apple iPhone 13" (for cameras and lenses)."""
+    make, model = (make or "").strip(), (model or "").strip()
+    if make and model.lower().startswith(make.split()[0].lower()):
+        return model
+    return f"{make} {model}".strip()
+
+
+def _number(value: float) -> str:
+    """1.6 → "1.6", 8.0 → "8", 5.12 → "5.1"."""
+    return f"{value:.1f}".removesuffix(".0")
+
+
+def describe_exposure(f_number: float | None, seconds: float | None, iso: int | None) -> str:
+    """ "ƒ/1.6 · 1/120 s · ISO 50", as a photographer writes it (empty when nothing is known)."""
+    parts = []
+    if f_number:
+        parts.append(f"ƒ/{_number(f_number)}")
+    if seconds:
+        if seconds < 1 and (1 / seconds >= 2 or abs(1 / seconds - round(1 / seconds)) < 0.02):
+            parts.append(f"1/{round(1 / seconds)} s")
+        else:
+            parts.append(f"{_number(seconds)} s")
+    if iso:
+        parts.append(f"ISO {iso}")
+    return " · ".join(parts)
+
+
+def describe_focal_length(mm: float | None, equivalent: int | None) -> str:
+    """ "5.1 mm (26 mm in 35 mm terms)"; the equivalent is left out when it says nothing new."""
+    if not mm:
+        return f"{equivalent} mm in 35 mm terms" if equivalent else ""
+    text = f"{_number(mm)} mm"
+    if equivalent and equivalent != round(mm):
+        text += f" ({equivalent} mm in 35 mm terms)"
+    return text
 
 
 def _text(value: object) -> str | None:

@@ -15,6 +15,7 @@ from ingestion.models import StoredObject
 class TakenAtSource(models.TextChoices):
     EXIF = "exif", "EXIF"
     FILENAME = "filename", "File name"
+    MODIFIED = "modified", "File's last-modified time"
     UPLOAD = "upload", "Upload time"
 
 
@@ -37,6 +38,11 @@ class Photo(models.Model):
     taken_year = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="The year of taken_at in TIME_ZONE (for the year filter)."
     )
+    taken_month = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="The month (1-12) of taken_at in TIME_ZONE (the month filter and counts).",
+    )
     taken_at_source = models.CharField(
         max_length=16, choices=TakenAtSource.choices, default=TakenAtSource.UPLOAD
     )
@@ -52,6 +58,14 @@ class Photo(models.Model):
     longitude = models.FloatField(null=True, blank=True)
     flash = models.BooleanField(null=True, blank=True)
     orientation = models.PositiveSmallIntegerField(null=True, blank=True)
+    iso = models.PositiveIntegerField(null=True, blank=True)
+    f_number = models.FloatField(null=True, blank=True, help_text="The aperture: 1.8 for ƒ/1.8.")
+    exposure_time = models.FloatField(null=True, blank=True, help_text="Seconds.")
+    focal_length = models.FloatField(null=True, blank=True, help_text="mm.")
+    focal_length_35mm = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="mm, the 35 mm film equivalent."
+    )
+    lens = models.CharField(max_length=200, blank=True)
     format = models.CharField(max_length=16, blank=True)
     size = models.BigIntegerField(default=0)
     original_key = models.CharField(max_length=1024, blank=True)
@@ -145,3 +159,16 @@ def remove_user_tag(photo: Photo, name: str) -> bool:
     """Remove one of the user's own tags; automatic tags stay (they follow the photo)."""
     deleted, _ = PhotoTag.objects.filter(photo=photo, name=name, kind=TagKind.USER).delete()
     return bool(deleted)
+
+
+class ProblemsDismissal(models.Model):
+    """The owner dismissed the gallery's problems card: problems recorded up to ``until`` are
+    not shown again (a newer one brings the card back)."""
+
+    owner = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    until = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"problems of {self.owner_id} dismissed up to {self.until:%Y-%m-%d %H:%M}"

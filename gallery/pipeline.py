@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -74,18 +74,19 @@ def process_photo_object(obj: StoredObject) -> str | None:
     for field, key in keys.items():
         setattr(photo, field, key)
     apply_metadata(photo, result, obj, size=len(data))
+    _save_with_tags(photo, result.metadata)
+    return None
+
+
+def _save_with_tags(photo: Photo, meta: exif.PhotoMetadata) -> None:
     with transaction.atomic():
         photo.save()
         photo.tags.filter(kind=TagKind.AUTO).delete()
         # A user tag of the same name stays the user's (ignore_conflicts).
         PhotoTag.objects.bulk_create(
-            [
-                PhotoTag(photo=photo, name=name, kind=TagKind.AUTO)
-                for name in exif.tags_for(result.metadata)
-            ],
+            [PhotoTag(photo=photo, name=name, kind=TagKind.AUTO) for name in exif.tags_for(meta)],
             ignore_conflicts=True,
         )
-    return None
 
 
 def _read(obj: StoredObject) -> bytes:
@@ -147,9 +148,19 @@ def _reserve(obj: StoredObject, owner_id: int, digest: str) -> Photo | str:
 def apply_metadata(
     photo: Photo, result: imaging.ProcessedPhoto, obj: StoredObject, *, size: int
 ) -> None:
-    meta = result.metadata
+    apply_facts(photo, result.metadata, obj)
+    photo.size = size
+    photo.exif = _as_json(result.metadata) | {
+        "thumbnail_dimensions": list(result.thumbnail_dimensions),
+        "preview_dimensions": list(result.preview_dimensions),
+    }
+
+
+def apply_facts(photo: Photo, meta: exif.PhotoMetadata, obj: StoredObject) -> None:
+    """What the file says about itself, onto the row (nothing is saved here)."""
     photo.taken_at, photo.taken_at_source = taken_at_for(meta, obj)
-    photo.taken_year = timezone.localtime(photo.taken_at).year
+    local = timezone.localtime(photo.taken_at)
+    photo.taken_year, photo.taken_month = local.year, local.month
     photo.uploaded_at = obj.created_at
     photo.camera_make = (meta.camera_make or "")[:100]
     photo.camera_model = (meta.camera_model or "")[:100]
@@ -159,20 +170,26 @@ def apply_metadata(
     photo.flash = meta.flash_fired
     photo.orientation = meta.orientation
     photo.format = meta.format[:16]
-    photo.size = size
-    photo.exif = _as_json(meta) | {
-        "thumbnail_dimensions": list(result.thumbnail_dimensions),
-        "preview_dimensions": list(result.preview_dimensions),
-    }
+    photo.iso, photo.f_number, photo.exposure_time = meta.iso, meta.f_number, meta.exposure_time
+    photo.focal_length, photo.focal_length_35mm = meta.focal_length, meta.focal_length_35mm
+    photo.lens = (meta.lens or "")[:200]
+
+
+# A file time before digital photos were common is a file whose time was never set.
+_EARLIEST_FILE_TIME = datetime(1990, 1, 1, tzinfo=UTC)
 
 
 def taken_at_for(meta: exif.PhotoMetadata, obj: StoredObject) -> tuple[datetime, str]:
-    """EXIF time (a naive one read in TIME_ZONE), else a dated file name, else the upload."""
+    """EXIF time (a naive one read in TIME_ZONE), else a dated file name, else the file's
+    last-modified time as the browser sent it; the upload time only when none is known."""
     if meta.taken_at is not None:
         return _aware(meta.taken_at), TakenAtSource.EXIF
     named = exif.date_from_filename(obj.original_name)
     if named is not None:
         return _aware(named), TakenAtSource.FILENAME
+    modified = obj.client_modified_at
+    if modified is not None and _EARLIEST_FILE_TIME <= modified <= obj.created_at:
+        return modified, TakenAtSource.MODIFIED
     return obj.created_at, TakenAtSource.UPLOAD
 
 
@@ -182,10 +199,7 @@ def _aware(when: datetime) -> datetime:
 
 def camera_label(make: str | None, model: str | None) -> str:
     """Make and model as one label: "Canon" + "Canon EOS R5" reads "Canon EOS R5"."""
-    make, model = (make or "").strip(), (model or "").strip()
-    if make and model.lower().startswith(make.split()[0].lower()):
-        return model
-    return f"{make} {model}".strip()
+    return exif.make_and_model(make, model)
 
 
 def _as_json(meta: exif.PhotoMetadata) -> dict[str, Any]:
@@ -193,6 +207,24 @@ def _as_json(meta: exif.PhotoMetadata) -> dict[str, Any]:
     if isinstance(found.get("taken_at"), datetime):
         found["taken_at"] = found["taken_at"].isoformat()
     return found
+
+
+def refresh_metadata(photo: Photo) -> str:
+    """Read the kept original's metadata again (dates, camera, exposure, location, automatic
+    tags) without remaking its images: "refreshed", or why not."""
+    try:
+        meta = imaging.read_metadata(
+            storage.read_bytes(photo.original_key or photo.source.key),
+            max_pixels=settings.PHOTO_MAX_PIXELS,
+        )
+    except imaging.BadImage as exc:
+        return f"not refreshed: {exc}"
+    except (OSError, ClientError) as exc:
+        return f"not refreshed: the original cannot be read ({type(exc).__name__})"
+    apply_facts(photo, meta, photo.source)
+    photo.exif = photo.exif | _as_json(meta)
+    _save_with_tags(photo, meta)
+    return "refreshed"
 
 
 def regenerate_thumbnails(photo: Photo) -> str:

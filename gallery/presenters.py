@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
 from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
 
+from gallery import timeline
+from gallery.facets import Facets
 from gallery.models import Photo, PhotoTag
+from gallery.query import GalleryQuery
 from ingestion import storage
 from ingestion.models import Status, StoredObject
 
@@ -74,6 +78,8 @@ class Tile:
     width: int
     height: int
     problem: str
+    month: str = ""  # "2024-03": the month of the timeline's date
+    label: str = ""  # "March 2024" on the first photo of a month, else empty
 
     @property
     def shape(self) -> str:
@@ -81,15 +87,23 @@ class Tile:
 
         A class, not a ``style`` attribute, so the page needs no inline styles (the CSP allows
         none); gallery.css has one rule per N from ``SHAPES``, and panoramas beyond 4:1 are
-        cropped to it."""
-        return f"ar-{min(max(round(self.aspect * 20), SHAPES.start), SHAPES.stop - 1)}"
+        cropped to it. The first photo of a month is at least 3:4 (a tall screenshot is cropped
+        a little there), so its cell is wide enough for the month's label."""
+        least = LABELLED_SHAPE if self.label else SHAPES.start
+        return f"ar-{min(max(round(self.aspect * 20), least), SHAPES.stop - 1)}"
+
+    @property
+    def short_label(self) -> str:
+        """ "Mar 2024" for "March 2024" (a phone's narrow tiles)."""
+        return timeline.month_label(self.month, short=True) if self.label else ""
 
 
 # The ``ar-N`` classes gallery.css defines: aspect ratios from 1:4 to 4:1 in steps of 1/20.
 SHAPES = range(5, 81)
+LABELLED_SHAPE = 15
 
 
-def tile(photo: Photo) -> Tile:
+def tile(photo: Photo, month: str = "", label: str = "") -> Tile:
     return Tile(
         id=photo.pk,
         name=photo.source.original_name,
@@ -99,7 +113,23 @@ def tile(photo: Photo) -> Tile:
         width=photo.width,
         height=photo.height,
         problem=problem(photo),
+        month=month,
+        label=label,
     )
+
+
+def tiles(photos: list[Photo], date_field: str, *, after_month: str = "") -> list[Tile]:
+    """The timeline's tiles in one flow; the first photo of each month carries the month's
+    label (``after_month``: the month of the photo just before these, when they continue a
+    page already shown)."""
+    shown: list[Tile] = []
+    previous = after_month
+    for photo in photos:
+        month = timeline.month_key(getattr(photo, date_field))
+        label = timeline.month_label(month) if month != previous else ""
+        shown.append(tile(photo, month, label))
+        previous = month
+    return shown
 
 
 def _iso(value: Any) -> str | None:
@@ -127,6 +157,12 @@ def photo_json(photo: Photo, tags: list[PhotoTag] | None = None) -> dict[str, An
         "longitude": photo.longitude,
         "map_url": map_url(photo),
         "flash": photo.flash,
+        "iso": photo.iso,
+        "f_number": photo.f_number,
+        "exposure_time": photo.exposure_time,
+        "focal_length": photo.focal_length,
+        "focal_length_35mm": photo.focal_length_35mm,
+        "lens": photo.lens,
         "storage_class": photo.source.storage_class,
         "status": photo.source.status,
         "reason": photo.source.reason,
@@ -157,5 +193,40 @@ def pending_json(obj: StoredObject, photo: Photo | None) -> dict[str, Any]:
             "thumbnail_url": shown.thumbnail_url,
             "detail_url": shown.detail_url,
             "aspect": shown.aspect,
+            "shape": shown.shape,
         }
     return body
+
+
+@dataclass(frozen=True)
+class MonthName:
+    number: int
+    name: str
+
+
+def filter_bar(facets: Facets, query: GalleryQuery) -> dict[str, Any]:
+    """What the filter bar needs beyond the counts: whether a chosen value is among the choices
+    (else it is shown with a count of 0, still selected), and the month names."""
+    return {
+        "tag_listed": any(name == query.tag for name, _ in facets.tags),
+        "year_listed": any(year == query.year for year, _ in facets.years),
+        "camera_listed": any(name == query.camera for name, _ in facets.cameras),
+        "month_choices": [(MonthName(m, calendar.month_name[m]), n) for m, n in facets.months],
+    }
+
+
+@dataclass(frozen=True)
+class ScrubberMonth:
+    key: str  # "2024-03"
+    label: str  # "March 2024"
+    count: int
+    year: str  # "2024" on the newest month of each year, else ""
+
+
+def scrubber(months: list[tuple[str, int]]) -> list[ScrubberMonth]:
+    """The scrubber's months, newest first, each year named at its newest month."""
+    shown: list[ScrubberMonth] = []
+    for key, count in months:
+        year = key[:4] if not shown or shown[-1].key[:4] != key[:4] else ""
+        shown.append(ScrubberMonth(key, timeline.month_label(key), count, year))
+    return shown

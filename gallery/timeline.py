@@ -1,186 +1,115 @@
-"""The gallery's query: filters, newest-first keyset pages, month groups and filter choices.
+"""The gallery's timeline: the photos a query selects, keyset pages in both directions, the month
+each photo belongs to, and a photo's neighbours.
 
-Pages are cut by a keyset cursor on (date, id), so page N costs what page 1 costs and a photo
+Pages are cut at a ``Position`` (date, id), so page N costs what page 1 costs and a photo
 arriving meanwhile never shifts the pages already shown.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from datetime import datetime
-from itertools import groupby
 from typing import Any
-from urllib.parse import urlencode
 
-from django.db.models import Count, Q, QuerySet
-from django.http import QueryDict
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from gallery.models import Photo, PhotoTag
+from gallery.models import Photo
+from gallery.query import GalleryQuery, Position
+from ingestion.models import Status
 
-PAGE_SIZE = 120
-MAX_PAGE_SIZE = 500
 SORT_FIELDS = {"taken": "taken_at", "uploaded": "uploaded_at"}
+PROBLEM_STATUSES = (Status.REJECTED, Status.FAILED)
 
 
-class BadQuery(ValueError):
-    """A filter or cursor the gallery cannot use (answered with 400)."""
+def sort_field(query: GalleryQuery) -> str:
+    return SORT_FIELDS[query.sort]
 
 
-@dataclass(frozen=True)
-class GalleryQuery:
-    tag: str = ""
-    year: int | None = None
-    camera: str = ""
-    sort: str = "taken"
-    cursor: str = ""
-
-    @classmethod
-    def from_params(cls, params: QueryDict) -> GalleryQuery:
-        sort = params.get("sort") or "taken"
-        if sort not in SORT_FIELDS:
-            raise BadQuery(f"sort must be one of {', '.join(SORT_FIELDS)}")
-        year_text = params.get("year") or ""
-        if year_text and not (year_text.isdigit() and 1800 <= int(year_text) <= 2200):
-            raise BadQuery("year must be a year such as 2024")
-        query = cls(
-            tag=(params.get("tag") or "").strip().lower(),
-            year=int(year_text) if year_text else None,
-            camera=(params.get("camera") or "").strip(),
-            sort=sort,
-            cursor=params.get("cursor") or "",
-        )
-        if query.cursor:
-            decode_cursor(query.cursor)  # refuse a bad one now, not half-way through a page
-        return query
-
-    @property
-    def field(self) -> str:
-        return SORT_FIELDS[self.sort]
-
-    @property
-    def filtered(self) -> bool:
-        return bool(self.tag or self.year or self.camera)
-
-    def params(self, **changes: Any) -> str:
-        """The query string for this query with ``changes`` (empty values left out)."""
-        values = {
-            "tag": self.tag,
-            "year": self.year or "",
-            "camera": self.camera,
-            "sort": "" if self.sort == "taken" else self.sort,
-            "cursor": self.cursor,
-        }
-        values.update(changes)
-        return urlencode({k: v for k, v in values.items() if v not in ("", None)})
-
-
-def encode_cursor(when: datetime, photo_id: int) -> str:
-    raw = json.dumps([when.isoformat(), photo_id], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[datetime, int]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        stamp, photo_id = json.loads(raw)
-        when = datetime.fromisoformat(stamp)
-        if not isinstance(photo_id, int) or timezone.is_naive(when):
-            raise ValueError("bad cursor parts")
-    except (ValueError, TypeError, binascii.Error) as exc:
-        raise BadQuery("the cursor is not one this gallery gave out") from exc
-    return when, photo_id
+def filter_photos(
+    photos: QuerySet[Photo], query: GalleryQuery, *, leave_out: tuple[str, ...] = ()
+) -> QuerySet[Photo]:
+    """``photos`` narrowed by the query's filters, less those named in ``leave_out`` (a filter's
+    own choices are counted without it, so the other choices stay visible)."""
+    if query.tag and "tag" not in leave_out:
+        photos = photos.filter(tags__name=query.tag)
+    if query.year and "year" not in leave_out:
+        photos = photos.filter(taken_year=query.year)
+        if query.month:
+            photos = photos.filter(taken_month=query.month)
+    if query.camera and "camera" not in leave_out:
+        photos = photos.filter(camera=query.camera)
+    if query.gps is not None and "gps" not in leave_out:
+        photos = photos.filter(latitude__isnull=not query.gps)
+    if query.problems and "problems" not in leave_out:
+        photos = photos.filter(source__status__in=PROBLEM_STATUSES)
+    return photos
 
 
 def photos_for(user: Any, query: GalleryQuery) -> QuerySet[Photo]:
     """The user's visible photos that match the filters, newest first by the chosen date."""
-    photos = Photo.objects.owned_by(user).visible()
-    if query.tag:
-        photos = photos.filter(tags__name=query.tag)
-    if query.year:
-        photos = photos.filter(taken_year=query.year)
-    if query.camera:
-        photos = photos.filter(camera=query.camera)
-    return photos.order_by(f"-{query.field}", "-id")
+    photos = filter_photos(Photo.objects.owned_by(user).visible(), query)
+    return photos.order_by(f"-{sort_field(query)}", "-id")
+
+
+def position_of(photo: Photo, query: GalleryQuery) -> Position:
+    return Position(getattr(photo, sort_field(query)), photo.pk)
+
+
+def _older_than(field: str, at: Position) -> Q:
+    return Q(**{f"{field}__lt": at.when}) | Q(**{field: at.when, "id__lt": at.id})
+
+
+def _newer_than(field: str, at: Position) -> Q:
+    return Q(**{f"{field}__gt": at.when}) | Q(**{field: at.when, "id__gt": at.id})
 
 
 @dataclass
 class Page:
     photos: list[Photo]
-    next_cursor: str = ""
+    older: Position | None = None  # where the next older page starts, if there is one
+    newer: Position | None = None  # where the next newer page ends, if there is one
 
 
-def page_of(user: Any, query: GalleryQuery, limit: int = PAGE_SIZE) -> Page:
-    """One page of photos (source row joined in) and the cursor of the next, if any."""
+def page_of(user: Any, query: GalleryQuery, *, look_back: bool = False) -> Page:
+    """One page of photos (source row joined in), newest first, and where the pages beside it
+    start. ``look_back`` asks whether newer photos exist before a page that starts at a cursor
+    (one more query; a page that continues a scroll already knows)."""
+    field, limit = sort_field(query), query.limit
     photos = photos_for(user, query).select_related("source")
-    if query.cursor:
-        when, photo_id = decode_cursor(query.cursor)
-        after = Q(**{f"{query.field}__lt": when}) | Q(**{query.field: when, "id__lt": photo_id})
-        photos = photos.filter(after)
+    if query.newer is not None:
+        nearest = photos.filter(_newer_than(field, query.newer)).order_by(field, "id")
+        rows = list(nearest[: limit + 1])
+        page = rows[:limit][::-1]
+        more = len(rows) > limit
+        return Page(page, newer=position_of(page[0], query) if more else None)
+    if query.older is not None:
+        photos = photos.filter(_older_than(field, query.older))
     rows = list(photos[: limit + 1])
-    if len(rows) <= limit:
-        return Page(rows)
-    rows = rows[:limit]
-    last = rows[-1]
-    return Page(rows, encode_cursor(getattr(last, query.field), last.pk))
+    page = rows[:limit]
+    older = position_of(page[-1], query) if len(rows) > limit else None
+    newer = None
+    if look_back and query.older is not None and page:
+        first = position_of(page[0], query)
+        if photos_for(user, query).filter(_newer_than(field, first)).exists():
+            newer = first
+    return Page(page, older, newer)
 
 
-@dataclass
-class Month:
-    key: str  # "2024-03"
-    label: str  # "March 2024"
-    photos: list[Any] = field(default_factory=list)
+def month_key(when: datetime) -> str:
+    return f"{timezone.localtime(when):%Y-%m}"
 
 
-def months(
-    photos: list[Photo], sort: str, present: Callable[[Photo], Any] = lambda p: p
-) -> list[Month]:
-    """Consecutive photos grouped by the month of the sort date (local time), as ``present``
-    makes them."""
-    attr = SORT_FIELDS[sort]
-
-    def local(photo: Photo) -> datetime:
-        return timezone.localtime(getattr(photo, attr))
-
-    return [
-        Month(key, f"{local(group[0]):%B %Y}", [present(p) for p in group])
-        for key, items in groupby(photos, key=lambda p: f"{local(p):%Y-%m}")
-        for group in [list(items)]
-    ]
+def month_label(key: str, *, short: bool = False) -> str:
+    """ "2024-03" reads "March 2024" ("Mar 2024" when ``short``)."""
+    return f"{datetime.strptime(key, '%Y-%m'):{'%b' if short else '%B'} %Y}"
 
 
-@dataclass(frozen=True)
-class Facets:
-    tags: list[tuple[str, int]]
-    years: list[tuple[int, int]]
-    cameras: list[str]
-
-    @property
-    def total(self) -> int:
-        return sum(n for _, n in self.years)
-
-
-def facets_for(user: Any) -> Facets:
-    """The choices of the filter bar, with counts (three queries, whatever the number)."""
-    photos = Photo.objects.owned_by(user).visible()
-    tags = (
-        PhotoTag.objects.filter(photo__in=photos)
-        .values("name")
-        .annotate(n=Count("id"))
-        .order_by("name")
-    )
-    years = photos.values("taken_year").annotate(n=Count("id")).order_by("-taken_year")
-    cameras = photos.exclude(camera="").order_by("camera").values_list("camera", flat=True)
-    return Facets(
-        tags=[(row["name"], row["n"]) for row in tags],
-        years=[(row["taken_year"], row["n"]) for row in years if row["taken_year"]],
-        cameras=list(cameras.distinct()),
-    )
-
-
-def with_cursor(query: GalleryQuery, cursor: str) -> GalleryQuery:
-    return replace(query, cursor=cursor)
+def neighbours(user: Any, query: GalleryQuery, photo: Photo) -> tuple[Photo | None, Photo | None]:
+    """The photos shown before (newer) and after (older) ``photo`` in the query's timeline."""
+    field = sort_field(query)
+    at = position_of(photo, query)
+    photos = photos_for(user, query).select_related("source")
+    newer = photos.filter(_newer_than(field, at)).order_by(field, "id").first()
+    older = photos.filter(_older_than(field, at)).first()
+    return newer, older

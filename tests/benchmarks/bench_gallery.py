@@ -34,6 +34,7 @@ from django.test.utils import CaptureQueriesContext, setup_test_environment  # n
 
 from gallery import timeline  # noqa: E402
 from gallery.models import Photo  # noqa: E402
+from gallery.query import PAGE_SIZE, GalleryQuery, Position  # noqa: E402
 from tests.factories.gallery import make_photo_rows  # noqa: E402
 
 
@@ -57,10 +58,7 @@ def main() -> int:
     setup_test_environment()
     call_command("migrate", verbosity=0)
     users = get_user_model().objects
-    print(
-        f"database: {connection.vendor}; page size {timeline.PAGE_SIZE}; "
-        f"median of {args.repeat} runs"
-    )
+    print(f"database: {connection.vendor}; page size {PAGE_SIZE}; median of {args.repeat} runs")
     print(f"{'photos':>8} {'queries':>8} {'page ms':>9} {'api ms':>8} {'vs 10':>7}")
     baseline = None
     for index, count in enumerate(counts):
@@ -89,18 +87,17 @@ def main() -> int:
 
 def deep_offset(owner: Any, repeat: int) -> None:
     """Page 60 (photos 7,081-7,200) by OFFSET against the same page by keyset cursor."""
-    query = timeline.GalleryQuery()
+    query = GalleryQuery()
     photos = timeline.photos_for(owner, query).select_related("source")
     total = photos.count()
-    skip = min(total - timeline.PAGE_SIZE, 59 * timeline.PAGE_SIZE)
+    skip = min(total - PAGE_SIZE, 59 * PAGE_SIZE)
     if skip <= 0:
         return
     before = photos[skip - 1 : skip].get()
-    cursor = timeline.encode_cursor(before.taken_at or before.uploaded_at, before.pk)
-    keyed = timeline.GalleryQuery(cursor=cursor)
+    keyed = GalleryQuery(older=Position(before.taken_at or before.uploaded_at, before.pk))
 
     def by_offset() -> list[Photo]:
-        return list(photos[skip : skip + timeline.PAGE_SIZE])
+        return list(photos[skip : skip + PAGE_SIZE])
 
     def by_cursor() -> list[Photo]:
         return timeline.page_of(owner, keyed).photos

@@ -2,7 +2,8 @@
 
 Streams the ledger in batches by primary key (like immich's "queue all"): without ``--force``
 only objects that are waiting or failed are run; with it every chosen one is, its outputs
-overwritten in place.
+overwritten in place. ``--metadata`` only reads the kept originals' metadata again (dates,
+camera, exposure, location): quick, and no image is remade.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db.models import Q, QuerySet
 
-from gallery.pipeline import reprocess
+from gallery.models import Photo
+from gallery.pipeline import refresh_metadata, reprocess
 from ingestion.batch import Progress
 from ingestion.models import Status, StoredObject
 from ingestion.routing import Kind
@@ -38,9 +40,17 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force", action="store_true", help="also run finished and rejected ones"
         )
+        parser.add_argument(
+            "--metadata",
+            action="store_true",
+            help="only read the metadata of finished photos again (no images remade)",
+        )
         parser.add_argument("--batch-size", type=int, default=200)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["metadata"]:
+            self.refresh_metadata(options)
+            return
         objects = self.chosen(options)
         if not options["force"]:
             objects = objects.filter(status__in=(Status.RECEIVED, Status.FAILED))
@@ -56,6 +66,26 @@ class Command(BaseCommand):
             last = batch[-1].pk
         progress.finish()
         self.stdout.write(f"Reprocessed {total} photo upload(s): {progress.summary() or 'none'}")
+
+    def refresh_metadata(self, options: dict[str, Any]) -> None:
+        photos = Photo.objects.filter(source__in=self.chosen(options)).exclude(thumbnail_key="")
+        progress = Progress(self.stdout, photos.count(), "photos")
+        last = 0
+        while batch := list(
+            photos.filter(pk__gt=last)
+            .select_related("source")
+            .order_by("pk")[: options["batch_size"]]
+        ):
+            for photo in batch:
+                outcome = refresh_metadata(photo)
+                progress.update(outcome if outcome == "refreshed" else "failed")
+                if outcome != "refreshed":
+                    self.stderr.write(f"photo {photo.pk} ({photo.name}): {outcome}")
+            last = batch[-1].pk
+        progress.finish()
+        self.stdout.write(
+            f"Read the metadata of {progress.total} photo(s) again: {progress.summary() or 'none'}"
+        )
 
     def chosen(self, options: dict[str, Any]) -> QuerySet[StoredObject]:
         objects = StoredObject.objects.filter(kind=Kind.PHOTO).exclude(owner=None)

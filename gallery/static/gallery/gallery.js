@@ -1,148 +1,138 @@
-// Gallery behaviour: filters apply on change, older pages load on scroll, a lightbox shows the
-// photo page's panel, and placeholders of photos still processing fill in without a reload.
+// Gallery behaviour: filters apply on change, older pages load on scroll (newer ones too after a
+// jump), and placeholders of photos still processing fill in without a reload. The lightbox,
+// the scrubber and selection have files of their own.
 (function () {
   "use strict";
   const timeline = document.getElementById("timeline");
   if (!timeline) return;
-  const csrf = (document.querySelector("input[name=csrfmiddlewaretoken]") || {}).value || "";
 
-  // Filters
+  // Filters: a change applies at once; a new year starts with all of its months.
   const filters = document.getElementById("gallery-filters");
   if (filters) {
-    filters.addEventListener("change", () => filters.requestSubmit());
+    filters.addEventListener("change", (e) => {
+      if (e.target.name === "year" && filters.elements.month) filters.elements.month.value = "";
+      filters.requestSubmit();
+    });
     filters.addEventListener("submit", () => {
-      // Leave empty choices out of the address.
-      for (const el of filters.elements) if (el.name && !el.value) el.disabled = true;
+      // Leave empty choices and the default sort out of the address.
+      for (const el of filters.elements) {
+        if (el.name && (!el.value || (el.name === "sort" && el.value === "taken"))) el.disabled = true;
+      }
     });
   }
 
-  // Older pages: the "Older photos" link is replaced by the next page's sections.
-  let loading = null;
-  function loadMore() {
-    const more = timeline.querySelector(".more");
-    if (!more || loading) return loading;
-    more.textContent = "Loading…";
-    loading = fetch(more.dataset.next, { credentials: "same-origin" })
+  // Pages of the timeline. Older pages are appended to the one flow of tiles as the end comes
+  // into view, newer ones (after a jump) put in front of it, keeping what is on screen in place.
+  const grid = () => timeline.querySelector(".tiles");
+  function fetchPage(url) {
+    return fetch(url, { credentials: "same-origin" })
       .then((r) => { if (!r.ok) throw new Error(r.status); return r.text(); })
-      .then((html) => {
-        more.remove();
-        const doc = new DOMParser().parseFromString(html, "text/html");
-        for (const section of doc.body.children) {
-          const last = timeline.querySelector(".month:last-of-type");
-          if (section.classList.contains("month") && last &&
-              last.dataset.month === section.dataset.month) {
-            last.querySelector(".tiles").append(...section.querySelector(".tiles").children);
-          } else {
-            timeline.append(document.adoptNode(section));
-          }
-        }
-        observeMore();
+      .then((html) => new DOMParser().parseFromString(html, "text/html"));
+  }
+  function cellsOf(doc) {
+    const tiles = doc.querySelector(".tiles");
+    return tiles ? Array.from(tiles.children) : [];
+  }
+  // A month is labelled once, on its first photo: a newer page that ends in the month the
+  // flow starts with takes the label over.
+  function unlabel(cell) {
+    const label = cell && cell.querySelector(".month-label");
+    if (label) label.remove();
+    if (cell) cell.classList.remove("starts");
+  }
+  // One page at a time in each direction: ``link`` is the "Older photos" / "Newer photos" link
+  // whose fragment is fetched, ``insert`` puts its cells into the flow.
+  const loading = {};
+  function loadPage(selector, label, insert) {
+    const link = timeline.querySelector(selector);
+    if (!link || loading[selector]) return loading[selector] || null;
+    link.textContent = "Loading…";
+    loading[selector] = fetchPage(link.dataset.next || link.dataset.newer)
+      .then((doc) => {
+        insert(cellsOf(doc).map((c) => document.adoptNode(c)));
+        const next = doc.querySelector(selector);
+        if (next) link.replaceWith(document.adoptNode(next)); else link.remove();
+        observePaging();
+        timeline.dispatchEvent(new CustomEvent("gallery:page"));
       })
-      .catch(() => { more.textContent = "Older photos"; })
-      .finally(() => { loading = null; });
-    return loading;
+      .catch(() => { link.textContent = label; })
+      .finally(() => { loading[selector] = null; });
+    return loading[selector];
+  }
+  function loadOlder() {
+    return loadPage(".more", "Older photos", (cells) => grid().append(...cells));
+  }
+  function loadNewer() {
+    return loadPage(".newer", "Newer photos", (cells) => {
+      const first = grid().firstElementChild;
+      if (first && cells.length && cells[cells.length - 1].dataset.month === first.dataset.month) {
+        unlabel(first);
+      }
+      const anchor = first ? first.getBoundingClientRect().top : 0;
+      grid().prepend(...cells);
+      // What was on screen stays there (browsers without scroll anchoring, or at the top).
+      if (first) window.scrollBy(0, first.getBoundingClientRect().top - anchor);
+    });
   }
   const observer = "IntersectionObserver" in window
     ? new IntersectionObserver((entries) => {
-        if (entries.some((e) => e.isIntersecting)) loadMore();
+        for (const e of entries) {
+          if (!e.isIntersecting) continue;
+          if (e.target.classList.contains("more")) loadOlder(); else loadNewer();
+        }
       }, { rootMargin: "800px 0px" })
     : null;
-  function observeMore() {
-    const more = timeline.querySelector(".more");
-    if (more && observer) observer.observe(more);
+  function observePaging() {
+    if (!observer) return;
+    observer.disconnect();
+    for (const link of timeline.querySelectorAll(".more, .newer")) observer.observe(link);
   }
   timeline.addEventListener("click", (e) => {
     const more = e.target.closest(".more");
-    if (more) { e.preventDefault(); loadMore(); }
+    const newer = e.target.closest(".newer");
+    if (more) { e.preventDefault(); loadOlder(); }
+    if (newer) { e.preventDefault(); loadNewer(); }
   });
-  observeMore();
 
-  // Lightbox
-  const box = document.getElementById("lightbox");
-  const content = box.querySelector(".lb-content");
-  const prev = box.querySelector(".lb-prev");
-  const next = box.querySelector(".lb-next");
-  let current = null;
-
-  function tiles() { return Array.from(document.querySelectorAll(".tiles a.tile[data-photo]")); }
-
-  function open(id, push) {
-    current = String(id);
-    box.hidden = false;
-    document.body.classList.add("lb-open");
-    box.classList.add("lb-loading");
-    if (push !== false) history.replaceState(null, "", "#photo-" + current);
-    fetch("/photos/" + current + "/?fragment=1", { credentials: "same-origin" })
-      .then((r) => { if (!r.ok) throw new Error(r.status); return r.text(); })
-      .then((html) => { if (String(id) === current) content.innerHTML = html; })
-      .catch(() => { content.innerHTML = '<div class="lb-media"><p class="reason">This photo could not be loaded.</p></div>'; })
-      .finally(() => { box.classList.remove("lb-loading"); updateNav(); });
-    updateNav();
-  }
-
-  function close() {
-    box.hidden = true;
-    current = null;
-    content.innerHTML = "";
-    document.body.classList.remove("lb-open");
-    history.replaceState(null, "", location.pathname + location.search);
-  }
-
-  function step(delta) {
-    const list = tiles();
-    const index = list.findIndex((t) => t.dataset.photo === current);
-    const target = list[index + delta];
-    if (target) { open(target.dataset.photo); target.scrollIntoView({ block: "nearest" }); }
-    else if (delta > 0 && timeline.querySelector(".more")) {
-      Promise.resolve(loadMore()).then(() => { const l = tiles(); if (l[index + 1]) open(l[index + 1].dataset.photo); });
+  // A jump (the scrubber): a month already in the flow is scrolled to; any other replaces the
+  // flow with the pages around that month.
+  function jumpTo(month, url) {
+    const label = timeline.querySelector('.cell[data-month="' + month + '"] .month-label');
+    if (label) {
+      label.scrollIntoView({ block: "start" });
+      return Promise.resolve();
     }
+    return fetchPage(url + (url.includes("?") ? "&" : "?") + "fragment=1").then((doc) => {
+      if (observer) observer.disconnect();
+      timeline.replaceChildren(...Array.from(doc.body.childNodes).map((n) => document.adoptNode(n)));
+      history.replaceState(null, "", url);
+      const first = timeline.querySelector(".month-label");
+      if (first) first.scrollIntoView({ block: "start" });
+      // Newer pages load when asked (or scrolled to), not straight after the jump.
+      setTimeout(observePaging, 400);
+      timeline.dispatchEvent(new CustomEvent("gallery:page"));
+    });
   }
+  window.gallery = { jumpTo, loadOlder, loadNewer };
+  observePaging();
 
-  function updateNav() {
-    const list = tiles();
-    const index = list.findIndex((t) => t.dataset.photo === current);
-    prev.disabled = index <= 0;
-    next.disabled = index === -1 || (index >= list.length - 1 && !timeline.querySelector(".more"));
-  }
-
-  document.addEventListener("click", (e) => {
-    const tile = e.target.closest("a.tile[data-photo]");
-    if (tile && !e.metaKey && !e.ctrlKey && !e.shiftKey && e.button === 0) {
+  // The problems card goes at once when dismissed (the server remembers it).
+  const dismiss = document.querySelector("form.dismiss-problems");
+  if (dismiss) {
+    dismiss.addEventListener("submit", (e) => {
       e.preventDefault();
-      open(tile.dataset.photo);
-    }
-  });
-  box.addEventListener("click", (e) => { if (e.target.closest("[data-close]")) close(); });
-  prev.addEventListener("click", () => step(-1));
-  next.addEventListener("click", () => step(1));
-  document.addEventListener("keydown", (e) => {
-    if (box.hidden || e.target.matches("input, textarea, select")) return;
-    if (e.key === "Escape") close();
-    else if (e.key === "ArrowLeft") step(-1);
-    else if (e.key === "ArrowRight") step(1);
-  });
-
-  // Tags: the server answers with the panel as it now is.
-  box.addEventListener("submit", (e) => {
-    const form = e.target.closest("form.tag-form");
-    if (!form) return;
-    e.preventDefault();
-    const data = new FormData(form);
-    if (e.submitter && e.submitter.name) data.append(e.submitter.name, e.submitter.value);
-    data.append("fragment", "1");
-    fetch(form.action, {
-      method: "POST", body: data, credentials: "same-origin", headers: { "X-CSRFToken": csrf },
-    })
-      .then((r) => r.text())
-      .then((html) => {
-        content.innerHTML = html;
-        const input = content.querySelector(".tag-add input");
-        if (input) input.focus();
-      });
-  });
-
-  const fromHash = /^#photo-(\d+)$/.exec(location.hash);
-  if (fromHash) open(fromHash[1], false);
+      const data = new FormData(dismiss);
+      data.append("fragment", "1");
+      fetch(dismiss.action, { method: "POST", body: data, credentials: "same-origin" })
+        .then((r) => {
+          if (!r.ok) throw new Error(r.status);
+          dismiss.closest(".problems").remove();
+          const main = document.getElementById("main");
+          if (main) main.focus();
+        })
+        .catch(() => dismiss.submit());
+    });
+  }
 
   // Placeholders of photos still processing: poll until each is final.
   const pendingUrl = timeline.dataset.pendingUrl;
@@ -154,17 +144,19 @@
     el.dataset.status = obj.status;
     el.className = "tile placeholder " + obj.status;
     if (obj.photo) {
+      const cell = document.createElement("div");
+      cell.className = "cell fresh " + obj.photo.shape;
       const a = document.createElement("a");
-      a.className = "tile fresh";
+      a.className = "tile";
       a.href = obj.photo.detail_url;
       a.dataset.photo = obj.photo.id;
       a.title = obj.name;
-      a.style.setProperty("--ar", obj.photo.aspect);
       const img = document.createElement("img");
       img.src = obj.photo.thumbnail_url;
       img.alt = obj.name;
       a.append(img);
-      el.replaceWith(a);
+      cell.append(a);
+      el.replaceWith(cell);
       return;
     }
     const body = el.querySelector(".ph-body");
