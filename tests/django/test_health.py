@@ -81,7 +81,7 @@ def test_readiness_is_503_when_storage_is_down_and_shows_no_path_or_error_text(
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "BACKEND": "ingestion.backends.local.LocalStorage",
             "OPTIONS": {"location": blocker / "storage"},
         },
     }

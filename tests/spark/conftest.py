@@ -78,7 +78,7 @@ def _fresh_storage_dir(settings: Any, tmp_path: Path) -> None:
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path / "storage", "allow_overwrite": True},
+            "BACKEND": "ingestion.backends.local.LocalStorage",
+            "OPTIONS": {"location": tmp_path / "storage"},
         },
     }
