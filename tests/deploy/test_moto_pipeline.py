@@ -36,7 +36,7 @@ def aws_app(applied: Applied, settings: Any, _worker_manager: Worker) -> Iterato
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
-            "BACKEND": "ingestion.storage.PlatformS3Storage",
+            "BACKEND": "ingestion.backends.s3.BucketStorage",
             "OPTIONS": {
                 "bucket_name": env["STORAGE_BUCKET"],
                 "endpoint_url": endpoint,
@@ -164,7 +164,6 @@ def consumer_first(aws_app: dict[str, Any]) -> Iterator[None]:
     events.unregister("after-call.s3.PutObject", wait_for_consumer)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 9 item 6: ledger-first uploads")
 def test_uploads_keep_their_choices_when_the_consumer_records_them_first(
     aws_app: dict[str, Any], running_consumer: Any, consumer_first: None, owner_client: Client
 ) -> None:

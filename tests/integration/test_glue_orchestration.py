@@ -70,7 +70,7 @@ def aws(moto_server: str, settings: Any) -> Iterator[dict[str, Any]]:
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
-            "BACKEND": "ingestion.storage.PlatformS3Storage",
+            "BACKEND": "ingestion.backends.s3.BucketStorage",
             "OPTIONS": {
                 "bucket_name": bucket,
                 "endpoint_url": moto_server,
