@@ -132,11 +132,11 @@ def page(browser: Any, platform_app: Platform) -> Iterator[Any]:
     assert not violations, violations
 
 
-def wait_until(page: Any, expression: str, timeout: float = 20) -> Any:
+def wait_until(page: Any, expression: str, timeout: float = 20, arg: Any = None) -> Any:
     """Poll a page expression until it is truthy. (Playwright's wait_for_function evaluates its
     predicate with eval inside the page, which the Content-Security-Policy rightly refuses.)"""
     deadline = time.monotonic() + timeout
-    while not (value := page.evaluate(expression)):
+    while not (value := page.evaluate(expression, arg)):
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {expression}")
         time.sleep(0.1)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import Platform, screenshot, sign_in
+from tests.e2e.conftest import Platform, screenshot, sign_in, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -54,11 +54,11 @@ def uploaded(browser: Any, platform_app: Platform, tmp_path_factory: Any) -> Ite
     page.goto(f"{platform_app.url}/upload/")
     page.set_input_files("#files", [str(sales_csv(folder / "sales 2024.csv")), str(broken)])
     for name, badge in (("sales 2024", "done"), ("scan.csv", "rejected")):
-        page.wait_for_function(
-            "([name, badge]) => [...document.querySelectorAll('#queue li')]"
+        wait_until(
+            page, "([name, badge]) => [...document.querySelectorAll('#queue li')]"
             ".some(li => li.textContent.includes(name) && li.querySelector('.badge.' + badge))",
             arg=[name, badge],
-            timeout=60_000,
+            timeout=60,
         )
     context.close()
     yield platform_app

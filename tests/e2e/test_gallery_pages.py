@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from gallery.exif import date_from_filename
-from tests.e2e.conftest import SCREENSHOTS, Platform, axe_problems, sign_in
+from tests.e2e.conftest import SCREENSHOTS, Platform, axe_problems, sign_in, wait_until
 from tests.e2e.gallery_album import MONTHS, NAMED, USER, Album, seed_album
 
 pytestmark = pytest.mark.browser
@@ -105,8 +105,8 @@ def scroll_to_the_end(page: Any) -> None:
     while page.locator("#timeline .more").count():
         before = page.locator("#timeline .cell").count()
         page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
-        page.wait_for_function(
-            f"document.querySelectorAll('#timeline .cell').length > {before}"
+        wait_until(
+            page, f"document.querySelectorAll('#timeline .cell').length > {before}"
             " || !document.querySelector('#timeline .more')"
         )
 
@@ -126,8 +126,8 @@ def release_older_pages(page: Any) -> None:
 
 def month_at_the_top(page: Any, month: str) -> None:
     """Wait until the month's label is at the top of the screen."""
-    page.wait_for_function(
-        f"""() => {{
+    wait_until(
+        page, f"""() => {{
           const cell = document.querySelector('#timeline .cell[data-month="{month}"]');
           const label = cell && cell.querySelector('.month-label');
           const top = label && label.getBoundingClientRect().top;
@@ -164,8 +164,8 @@ def test_pages_look_right_and_pass_axe(gallery: Any, album: Album) -> None:
         axe_problems(gallery),
     )
     gallery.locator("a.tile").nth(3).click()
-    gallery.wait_for_function(
-        "document.querySelector('#lightbox .lb-media img') &&"
+    wait_until(
+        gallery, "document.querySelector('#lightbox .lb-media img') &&"
         " !document.querySelector('#lightbox').classList.contains('lb-loading')"
     )
     shoot(gallery, "lightbox", full_page=False)
@@ -233,7 +233,7 @@ def test_the_scrubber_jumps_to_a_month_and_newer_photos_load_above(
 
     desktop.locator('.scrubber li[data-month="2022-08"] a').click()
 
-    desktop.wait_for_function("location.search.includes('at=2022-08')")
+    wait_until(desktop, "location.search.includes('at=2022-08')")
     first = desktop.locator("#timeline .cell").first
     assert first.get_attribute("data-month") == "2022-08"
     assert first.locator(".month-label").inner_text() == "August 2022"
@@ -241,7 +241,7 @@ def test_the_scrubber_jumps_to_a_month_and_newer_photos_load_above(
     assert desktop.locator(".scrubber li.current").get_attribute("data-month") == "2022-08"
 
     desktop.locator("#timeline .newer").click()
-    desktop.wait_for_function("document.querySelectorAll('#timeline .cell').length > 8")
+    wait_until(desktop, "document.querySelectorAll('#timeline .cell').length > 8")
     months = [t["month"] for t in desktop.evaluate(TILES) if t["label"]]
     assert months[-2:] == ["2022-08", "2022-04"] and len(months) == len(set(months))
 
@@ -256,7 +256,7 @@ def test_the_scrubber_is_dragged_with_a_finger_on_a_phone(phone: Any, album: Alb
     cdp_start, cdp_end = (x, rail["y"] + 4), (x, rail["y"] + rail["height"] - 2)
     touch_drag(phone, cdp_start, cdp_end)
 
-    phone.wait_for_function("location.search.includes('at=2022-04')")
+    wait_until(phone, "location.search.includes('at=2022-04')")
     assert phone.locator("#timeline .cell").first.get_attribute("data-month") == "2022-04"
     assert phone.locator(".sc-bubble").is_hidden()
     shoot(phone, "after-scrubbing")
@@ -268,8 +268,8 @@ def test_the_scrubber_marks_the_month_on_screen(desktop: Any, album: Album) -> N
         "window.scrollBy(0, document.getElementById('m-2023-07').getBoundingClientRect().top - 40)"
     )
 
-    desktop.wait_for_function(
-        "document.querySelector('.scrubber li.current')?.dataset.month === '2023-07'"
+    wait_until(
+        desktop, "document.querySelector('.scrubber li.current')?.dataset.month === '2023-07'"
     )
 
 
@@ -302,8 +302,8 @@ def test_the_lightbox_keeps_focus_inside_and_gives_it_back(gallery: Any, album: 
     gallery.keyboard.press("Escape")
 
     assert not gallery.evaluate("document.getElementById('lightbox').open")
-    gallery.wait_for_function(
-        f"document.activeElement.dataset.photo === '{tile.get_attribute('data-photo')}'"
+    wait_until(
+        gallery, f"document.activeElement.dataset.photo === '{tile.get_attribute('data-photo')}'"
     )
 
 
@@ -318,17 +318,17 @@ def test_the_lightbox_goes_on_with_arrow_keys_and_gives_back_the_last_photo(
     desktop.wait_for_selector("#lightbox[open] .lb-media img")
 
     desktop.keyboard.press("ArrowRight")
-    desktop.wait_for_function(f"location.hash === '#photo-{ids[7]}'")
+    wait_until(desktop, f"location.hash === '#photo-{ids[7]}'")
     release_older_pages(desktop)
     desktop.keyboard.press("ArrowRight")  # past the loaded page: the next one is fetched
-    desktop.wait_for_function("document.querySelectorAll('#timeline .cell').length > 8")
-    desktop.wait_for_function(f"location.hash !== '#photo-{ids[7]}'")
+    wait_until(desktop, "document.querySelectorAll('#timeline .cell').length > 8")
+    wait_until(desktop, f"location.hash !== '#photo-{ids[7]}'")
     shown = desktop.evaluate("location.hash.slice(7)")
     desktop.keyboard.press("ArrowLeft")
-    desktop.wait_for_function(f"location.hash === '#photo-{ids[7]}'")
+    wait_until(desktop, f"location.hash === '#photo-{ids[7]}'")
     desktop.locator("#lightbox .lb-close").click()
 
-    desktop.wait_for_function(f"document.activeElement.dataset.photo === '{ids[7]}'")
+    wait_until(desktop, f"document.activeElement.dataset.photo === '{ids[7]}'")
     assert shown not in ids
 
 
@@ -340,9 +340,9 @@ def test_a_swipe_goes_to_the_next_and_previous_photo(phone: Any, album: Album) -
     middle = (195, 250)
 
     touch_drag(phone, middle, (40, 260))  # to the left: the next photo
-    phone.wait_for_function(f"location.hash === '#photo-{ids[3]}'")
+    wait_until(phone, f"location.hash === '#photo-{ids[3]}'")
     touch_drag(phone, middle, (350, 240))  # to the right: back
-    phone.wait_for_function(f"location.hash === '#photo-{ids[2]}'")
+    wait_until(phone, f"location.hash === '#photo-{ids[2]}'")
     touch_drag(phone, middle, (185, 600))  # down: a scroll, not a swipe
     phone.wait_for_timeout(300)
 
@@ -431,7 +431,7 @@ def test_a_long_press_starts_choosing_on_a_phone_and_taps_add_to_it(
     phone.wait_for_timeout(700)  # a finger held down
     cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
 
-    phone.wait_for_function("document.querySelector('.sb-count')?.textContent === '1 selected'")
+    wait_until(phone, "document.querySelector('.sb-count')?.textContent === '1 selected'")
     assert not phone.evaluate("document.getElementById('lightbox').open")
     third.tap()
     assert phone.inner_text(".sb-count") == "2 selected"

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.e2e.conftest import Platform, api_session, screenshot
+from tests.e2e.conftest import wait_until as page_wait
 from tests.e2e.slow_network import SlowNetwork
 from tests.e2e.upload_steps import (
     MB,
@@ -69,7 +70,7 @@ def test_several_files_show_progress_and_end_with_plain_words_and_links(
     page.goto(f"{platform_app.url}/upload/")
     assert page.locator("#storage_class").count() == 0  # no storage classes on a local disk
     page.set_input_files("#files", [str(notes), str(empty)])
-    page.wait_for_function(DONE.format(1), timeout=PROCESSING)
+    page_wait(page, DONE.format(1), timeout=PROCESSING / 1000)
     assert item(page, "empty.txt").get_attribute("data-state") == "refused"
     assert "empty (0 bytes)" in item(page, "empty.txt").inner_text()
     open_link = item(page, "meeting notes.pdf").locator("a.upload-open")
@@ -77,7 +78,7 @@ def test_several_files_show_progress_and_end_with_plain_words_and_links(
 
     page.check("#raw_only")
     page.set_input_files("#files", [str(archive)])
-    page.wait_for_function(DONE.format(2), timeout=PROCESSING)
+    page_wait(page, DONE.format(2), timeout=PROCESSING / 1000)
     names = page.locator("#queue li .upload-name").all_inner_texts()
     assert names == ["tax 2019.bin", "empty.txt", "meeting notes.pdf"]  # newest at the top
     assert "Stored raw" in item(page, "tax 2019.bin").inner_text()
@@ -109,7 +110,7 @@ def test_a_file_dropped_beside_the_zone_is_uploaded_not_opened(
     )
 
     assert prevented == {"overlayShown": True, "opened": False}  # default (open) was prevented
-    page.wait_for_function(DONE.format(1), timeout=PROCESSING)
+    page_wait(page, DONE.format(1), timeout=PROCESSING / 1000)
     assert page.url.endswith("/upload/")
     assert page.locator("#drop-overlay").is_hidden()
 
@@ -125,7 +126,7 @@ def test_a_folder_is_uploaded_with_its_files(
     page.goto(f"{platform_app.url}/upload/")
     page.set_input_files("#folder", str(folder))
 
-    page.wait_for_function(DONE.format(2), timeout=PROCESSING)
+    page_wait(page, DONE.format(2), timeout=PROCESSING / 1000)
     names = sorted(page.locator("#queue li .upload-name").all_inner_texts())
     assert names == ["Trip to Lisbon/day 2/receipts.md", "Trip to Lisbon/itinerary.md"]
 
@@ -139,7 +140,7 @@ def test_cancel_stops_the_upload_and_keeps_nothing_then_retry_uploads_it(
     network.rate = 2 * MB
 
     page.set_input_files("#files", str(big))
-    page.wait_for_function("() => document.querySelector('#queue li progress').value > 5")
+    page_wait(page, "() => document.querySelector('#queue li progress').value > 5")
     item(page, "cancel me.bin").get_by_role("button", name="Cancel").click()
 
     wait_state(page, "cancel me.bin", "cancelled")
@@ -238,13 +239,13 @@ def test_the_page_fits_phones_and_desktops(
     page.goto(f"{network.url}/upload/")
     network.rate = 4 * MB
     page.set_input_files("#files", files)
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('#queue li')]"
+    page_wait(
+        page, "() => [...document.querySelectorAll('#queue li')]"
         ".every(li => ['done', 'rejected', 'refused'].includes(li.dataset.state))",
-        timeout=PROCESSING,
+        timeout=PROCESSING / 1000,
     )
     page.set_input_files("#files", str(big))
-    page.wait_for_function("() => document.querySelector('#queue li progress').value >= 20")
+    page_wait(page, "() => document.querySelector('#queue li progress').value >= 20")
     page.wait_for_timeout(1500)  # a speed and a time left to show
     assert "left" in page.inner_text("#summary-text")
     overflow = page.evaluate(
