@@ -115,6 +115,8 @@ class StoredObject(models.Model):
 
     @property
     def is_downloadable(self) -> bool:
+        if self.status == Status.UPLOADING:
+            return False  # not all of it is stored yet
         if not self.is_archived:
             return True
         return self.restored_until is not None and self.restored_until > timezone.now()

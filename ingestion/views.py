@@ -36,7 +36,7 @@ from ingestion.library import (
     usage,
     visible,
 )
-from ingestion.models import StoredObject
+from ingestion.models import Status, StoredObject
 
 PAGE_SIZE = 50
 
@@ -150,6 +150,9 @@ def download(request: HttpRequest, object_id: int) -> HttpResponse:
     obj = owned_object(request, object_id)
     if obj.is_restoring:
         _refresh_restore(obj)
+    if obj.status == Status.UPLOADING:
+        messages.info(request, f"{obj.original_name} is still uploading.")
+        return redirect("library")
     if not obj.is_downloadable:
         messages.info(request, f"{obj.original_name} is in Deep Archive: restore it first.")
         return redirect("library")

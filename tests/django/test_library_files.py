@@ -72,6 +72,16 @@ def test_a_file_nothing_was_made_of_yet_is_not_a_link(owner_client: Client, owne
     assert "1 file inside" in row_html(html, kept)
 
 
+def test_a_file_still_uploading_offers_no_download(owner_client: Client, owner: Any) -> None:
+    uploading = stored(owner, "big video.mov", status="uploading", write=False)
+    done = stored(owner, "notes.pdf")
+    html = owner_client.get("/library/").content.decode()
+    assert f"/library/{uploading.pk}/download" not in html
+    assert f"/library/{done.pk}/download" in html
+    answer = owner_client.get(f"/library/{uploading.pk}/download", follow=True)
+    assert "big video.mov is still uploading." in answer.content.decode()
+
+
 def test_photos_show_their_thumbnail_and_other_files_a_type_icon(
     owner_client: Client, owner: Any
 ) -> None:
