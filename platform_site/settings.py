@@ -250,6 +250,12 @@ else:
     # The filesystem transport has no fan-out exchange for remote control.
     CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
 
+# What the periodic sweep calls (dotted paths of functions taking no arguments and returning a
+# count): work that a broker outage or a dead worker left undone is sent again.
+PLATFORM_SWEEPS = [
+    "ingestion.deletion.sweep_deletions",  # deletions recorded and not yet carried out
+]
+
 # Sign-in: OpenID Connect (Cognito or any provider) when OIDC_ISSUER is set, else local accounts.
 OIDC_ISSUER = env_url("OIDC_ISSUER", schemes=("http", "https"))
 OIDC_ENABLED = bool(OIDC_ISSUER)
