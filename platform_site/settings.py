@@ -86,6 +86,8 @@ MIDDLEWARE = [
     # First: the load balancer's probe carries the task's IP as Host and plain HTTP.
     "platform_site.health.LivenessMiddleware",
     "platform_site.logs.RequestIdMiddleware",
+    # Before CSRF and sign-in: JSON APIs answer JSON whoever refuses; NUL bytes answer 400.
+    "platform_site.errors.ErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -101,6 +103,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "platform_site.urls"
+CSRF_FAILURE_VIEW = "platform_site.errors.csrf_failure"
 WSGI_APPLICATION = "platform_site.wsgi.application"
 TEMPLATES = [
     {
