@@ -32,6 +32,7 @@ from ingestion.routing import IO_QUEUE
 log = logging.getLogger(__name__)
 
 TASK = "ingestion.delete_object"
+DELETED = "Deleted by its owner; what was made of it is being removed."
 # A recorded deletion still there after this long was lost (broker down, worker killed).
 SWEEP_AFTER = timedelta(minutes=5)
 
@@ -100,7 +101,7 @@ def carry_out(object_id: int, *, wait_for_processing: bool = True) -> str:
         return "gone already"
     if obj.deleted_at is None:
         return "not requested"
-    if wait_for_processing and _being_processed(obj):
+    if wait_for_processing and not _fence(obj):
         raise StillProcessing(f"object {obj.pk} is being processed")
     for member in StoredObject.objects.filter(source=obj).order_by("pk"):
         if member.deleted_at is None:
@@ -113,6 +114,21 @@ def carry_out(object_id: int, *, wait_for_processing: bool = True) -> str:
     obj.delete()
     log.info("deleted object %s (%s) and what was made of it", object_id, obj.kind)
     return "deleted"
+
+
+def _fence(obj: StoredObject) -> bool:
+    """Stop any processing from starting (a claim takes only received or failed rows); False
+    while a worker that is alive is processing the object. One conditional UPDATE, so a claim
+    and the fence cannot both win."""
+    fenced = (
+        StoredObject.objects.filter(pk=obj.pk)
+        .exclude(status=Status.PROCESSING)
+        .update(status=Status.REJECTED, reason=DELETED)
+    )
+    if fenced:
+        return True
+    obj.refresh_from_db()
+    return not _being_processed(obj)
 
 
 def _being_processed(obj: StoredObject) -> bool:

@@ -272,3 +272,19 @@ def test_the_admin_deletes_an_object_through_the_same_clean_up(
     assert sent == [("ingestion.delete_object", [photo.pk])]
     assert delete_object(photo.pk) == "deleted"
     assert stored_keys() == set() and not Photo.objects.exists()
+
+
+def test_once_a_deletion_runs_no_worker_can_claim_the_object(owner: Any) -> None:
+    obj = upload_chat(owner, ANDROID)
+    deletion.request_delete(obj)
+    hooks_ran: list[bool] = []
+
+    def claim_meanwhile(target: StoredObject) -> None:
+        hooks_ran.append(StoredObject.objects.get(pk=target.pk).claim())
+
+    deletion.register("chat", claim_meanwhile)
+    try:
+        assert deletion.carry_out(obj.pk) == "deleted"
+    finally:
+        deletion._hooks["chat"].remove(claim_meanwhile)
+    assert hooks_ran == [False]
