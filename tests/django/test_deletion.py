@@ -288,3 +288,27 @@ def test_once_a_deletion_runs_no_worker_can_claim_the_object(owner: Any) -> None
     finally:
         deletion._hooks["chat"].remove(claim_meanwhile)
     assert hooks_ran == [False]
+
+
+def test_a_chat_deleted_while_its_import_writes_is_gone_once_both_have_run(owner: Any) -> None:
+    """The import re-checks before it publishes (chats.lake.writer) and the deletion waits for
+    it (the object is processing), then removes whatever is left: nothing stays searchable."""
+    from tests.django.test_chat_silver_lock import Thread, big_upload, locked_elsewhere
+
+    assert ingest_export(upload_chat(owner, ANDROID, "WhatsApp Chat with Kept.txt").pk) == "done"
+    obj = big_upload(owner, "Gone")
+    importing = Thread(lambda: ingest_export(obj.pk))
+    importing.start()
+    while not locked_elsewhere(owner.pk):  # the import is writing silver
+        assert importing.is_alive(), importing.error
+    deletion.request_delete(obj)
+    assert searchable(owner, "Gone") == 0  # hidden while the import still writes
+    with pytest.raises(deletion.StillProcessing):
+        deletion.carry_out(obj.pk)
+    importing.finish()
+
+    assert delete_object(obj.pk) == "deleted"
+    assert searchable(owner, "Gone") == 0 and searchable(owner, "Kept") > 0
+    assert not ChatExport.objects.filter(chat_name="Gone").exists()
+    bronze = [k for k in stored_keys() if k.startswith("bronze/")]
+    assert len(bronze) == 1  # Kept's only
