@@ -9,3 +9,8 @@ class ChatsConfig(AppConfig):
 
     def ready(self) -> None:
         from chats import signals  # noqa: F401  (a deleted export leaves silver)
+        from chats.pipeline import forget_chat_upload
+        from ingestion import deletion
+        from ingestion.routing import Kind
+
+        deletion.register(Kind.CHAT, forget_chat_upload)

@@ -20,7 +20,8 @@ class SilverStatus(models.TextChoices):
 
 class ChatExportQuerySet(models.QuerySet["ChatExport"]):
     def owned_by(self, user: Any) -> ChatExportQuerySet:
-        return self.filter(owner_id=user.pk)
+        """The user's exports, less those whose upload's deletion is recorded."""
+        return self.filter(owner_id=user.pk, source__deleted_at__isnull=True)
 
 
 class ChatExport(models.Model):

@@ -111,6 +111,17 @@ def rename_chat(owner_id: int, old_name: str, new_name: str) -> WriteStats | Non
     return rebuild_chats(owner_id, {old_name, new_name})
 
 
+def forget_chat_upload(obj: StoredObject) -> None:
+    """The chats' deletion hook: the export made of ``obj`` leaves bronze and silver (under the
+    owner's lock, so after an import that is writing), then its row goes. Safe to run again."""
+    for export in ChatExport.objects.filter(source_id=obj.pk):
+        span = None
+        if export.first_ts is not None and export.last_ts is not None:
+            span = (export.first_ts.date().isoformat(), export.last_ts.date().isoformat())
+        forget_export(export.owner_id, export.chat_name, export.bronze_key, span)
+        export.delete()
+
+
 def forget_export(
     owner_id: int, chat_name: str, bronze_key: str, span: tuple[str, str] | None
 ) -> WriteStats:

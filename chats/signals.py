@@ -1,7 +1,9 @@
-"""A deleted chat export (directly, or with its ledger row) leaves silver after commit.
+"""A chat export deleted on its own (the admin) leaves silver after commit.
 
 Django runs no ``Model.delete()`` on cascaded rows, so a receiver is the one place that sees
-every deletion. It only enqueues `chats.forget_export`, which does the work.
+every deletion. It only enqueues `chats.forget_export`, which does the work. An export whose
+upload's deletion is recorded is the deletion task's (ingestion.deletion, through
+chats.pipeline.forget_chat_upload), which has done that work already.
 """
 
 from __future__ import annotations
@@ -13,12 +15,15 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
 from chats.models import ChatExport
+from ingestion.models import StoredObject
 
 
 @receiver(post_delete, sender=ChatExport, dispatch_uid="chats.forget_deleted_export")
 def forget_deleted_export(sender: type[ChatExport], instance: ChatExport, **kwargs: Any) -> None:
     from chats.tasks import forget_export_task
 
+    if StoredObject.objects.filter(pk=instance.source_id, deleted_at__isnull=False).exists():
+        return
     span = None
     if instance.first_ts is not None and instance.last_ts is not None:
         span = [instance.first_ts.date().isoformat(), instance.last_ts.date().isoformat()]

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 from ingestion.models import StoredObject
+
+
+class DatasetQuerySet(models.QuerySet["Dataset"]):
+    def owned_by(self, user: Any) -> DatasetQuerySet:
+        """The user's datasets, less those whose file's deletion is recorded."""
+        return self.filter(owner_id=user.pk, source__deleted_at__isnull=True)
 
 
 class Dataset(models.Model):
@@ -34,7 +42,7 @@ class Dataset(models.Model):
     processed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
-    objects = models.Manager()
+    objects = DatasetQuerySet.as_manager()
 
     class Meta:
         db_table = "ingestion_dataset"  # created by the ingestion app, where datasets began

@@ -22,14 +22,14 @@ WAITING_LIMIT = 50
 def _owned(request: HttpRequest, dataset_id: int) -> Dataset:
     """The signed-in user's dataset, or 404 (another's dataset does not exist for you)."""
     return get_object_or_404(
-        Dataset.objects.filter(owner_id=request.user.pk).select_related("source"), pk=dataset_id
+        Dataset.objects.owned_by(request.user).select_related("source"), pk=dataset_id
     )
 
 
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     datasets = (
-        Dataset.objects.filter(owner_id=request.user.pk)
+        Dataset.objects.owned_by(request.user)
         .select_related("source")
         .order_by("-created_at", "-id")
     )
@@ -54,7 +54,7 @@ def detail(request: HttpRequest, dataset_id: int) -> HttpResponse:
 @api_login_required
 def summary(request: HttpRequest, dataset_id: int) -> HttpResponse:
     """The summary JSON, through a short-lived signed URL; errors answer JSON (an API too)."""
-    dataset = Dataset.objects.filter(owner_id=request.user.pk, pk=dataset_id).first()
+    dataset = Dataset.objects.owned_by(request.user).filter(pk=dataset_id).first()
     if dataset is None:
         return JsonResponse({"error": "No such dataset."}, status=404)
     if not dataset.summary_key or not storage.exists(dataset.summary_key):

@@ -21,7 +21,8 @@ class TakenAtSource(models.TextChoices):
 
 class PhotoQuerySet(models.QuerySet["Photo"]):
     def owned_by(self, user: Any) -> PhotoQuerySet:
-        return self.filter(owner_id=user.pk)
+        """The user's photos, less those whose upload's deletion is recorded."""
+        return self.filter(owner_id=user.pk, source__deleted_at__isnull=True)
 
     def visible(self) -> PhotoQuerySet:
         """Photos whose derived images have been written (a first run may still be writing)."""

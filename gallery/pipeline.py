@@ -43,6 +43,15 @@ def original_key(owner_id: int, photo_id: int, ext: str) -> str:
     return f"photos/originals/{owner_id}/{photo_id}.{ext}"
 
 
+def forget_photo(obj: StoredObject) -> None:
+    """The gallery's deletion hook: the photo's thumbnail, preview and original copy, then its
+    Photo row (and tags). Safe to run again; the upload itself is the deletion task's."""
+    for photo in Photo.objects.filter(source_id=obj.pk):
+        for key in {photo.thumbnail_key, photo.preview_key, photo.original_key} - {""}:
+            storage.delete(key)
+        photo.delete()
+
+
 def process_photo_object(obj: StoredObject) -> str | None:
     """Make (or remake) the Photo for one stored object; the note is kept on the ledger row.
 

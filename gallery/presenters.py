@@ -16,10 +16,6 @@ from gallery.query import GalleryQuery
 from ingestion import storage
 from ingestion.models import Status, StoredObject
 
-THUMBNAIL_SECONDS = 3600
-PREVIEW_SECONDS = 3600
-ORIGINAL_SECONDS = 24 * 3600
-
 
 def _stem(photo: Photo) -> str:
     return photo.source.original_name.rsplit(".", 1)[0] or f"photo-{photo.pk}"
@@ -29,7 +25,6 @@ def thumbnail_url(photo: Photo) -> str:
     return storage.signed_url(
         photo.thumbnail_key,
         filename=f"{_stem(photo)}-thumbnail.jpg",
-        seconds=THUMBNAIL_SECONDS,
         inline=True,
     )
 
@@ -38,7 +33,6 @@ def preview_url(photo: Photo) -> str:
     return storage.signed_url(
         photo.preview_key or photo.thumbnail_key,
         filename=f"{_stem(photo)}-preview.jpg",
-        seconds=PREVIEW_SECONDS,
         inline=True,
     )
 
@@ -50,7 +44,6 @@ def original_url(photo: Photo) -> str | None:
     return storage.signed_url(
         photo.original_key or photo.source.key,
         filename=photo.source.original_name,
-        seconds=ORIGINAL_SECONDS,
     )
 
 

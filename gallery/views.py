@@ -14,7 +14,7 @@ from gallery import presenters, problems, timeline
 from gallery.exif import describe_exposure, describe_focal_length
 from gallery.facets import facets_for
 from gallery.forms import DismissProblemsForm, GalleryQueryForm
-from gallery.models import BadTag, Photo, PhotoTag, add_user_tag, remove_user_tag
+from gallery.models import BadTag, Photo, PhotoTag, add_user_tag, clean_tag, remove_user_tag
 from gallery.query import GalleryQuery, encode_position
 from ingestion.forms import ObjectIdsForm, first_error
 from ingestion.models import StoredObject
@@ -133,13 +133,13 @@ def photo_tags(request: HttpRequest, photo_id: int) -> HttpResponse:
     photo = _owned_photo(request, photo_id)
     filters = request.GET.urlencode()  # the view the photo was opened in, kept as it came
     error = ""
-    if "remove" in request.POST:
-        remove_user_tag(photo, request.POST["remove"])
-    else:
-        try:
+    try:
+        if "remove" in request.POST:
+            remove_user_tag(photo, clean_tag(request.POST["remove"]))
+        else:
             add_user_tag(photo, request.POST.get("add", ""))
-        except BadTag as exc:
-            error = str(exc)
+    except BadTag as exc:
+        error = str(exc)
     context = _photo_context(photo, error=error, filters=filters)
     if _fragment(request):
         return render(request, "gallery/_photo_panel.html", context, status=400 if error else 200)

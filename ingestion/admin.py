@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from ingestion import deletion
 from ingestion.dispatch import enqueue
 from ingestion.models import Status, StoredObject
 
@@ -33,6 +34,14 @@ class StoredObjectAdmin(admin.ModelAdmin[StoredObject]):
     )
     date_hierarchy = "created_at"
     actions = ("reprocess",)
+
+    def delete_model(self, request: HttpRequest, obj: StoredObject) -> None:
+        """Through the library's deletion, so what was made of the object goes with it."""
+        deletion.request_delete(obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[StoredObject]) -> None:
+        for obj in queryset:
+            deletion.request_delete(obj)
 
     @admin.action(description="Process again (reset to received and enqueue)")
     def reprocess(self, request: HttpRequest, queryset: QuerySet[StoredObject]) -> None:

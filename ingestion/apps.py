@@ -8,3 +8,4 @@ class IngestionConfig(AppConfig):
 
     def ready(self) -> None:
         autodiscover_modules("links")  # each app's links.py says where its results are
+        from ingestion import signals  # noqa: F401  (a deleted account's files go with it)

@@ -31,7 +31,8 @@ class StorageClass(models.TextChoices):
 
 class StoredObjectQuerySet(models.QuerySet["StoredObject"]):
     def owned_by(self, user: Any) -> StoredObjectQuerySet:
-        return self.filter(owner_id=user.pk)
+        """The user's objects, less those whose deletion is recorded (hidden at once)."""
+        return self.filter(owner_id=user.pk, deleted_at__isnull=True)
 
 
 class StoredObject(models.Model):

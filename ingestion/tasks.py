@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from celery import shared_task
 
-from ingestion import storage
-from ingestion.jobs import Rejected, run_object_job
+from ingestion import deletion, storage
+from ingestion.jobs import MAX_RETRIES, Rejected, is_transient, retry_delay, run_object_job
 from ingestion.models import StoredObject
 from ingestion.routing import Kind
+
+log = logging.getLogger(__name__)
 
 
 def verify_stored(obj: StoredObject) -> str:
@@ -25,3 +28,18 @@ def verify_stored(obj: StoredObject) -> str:
 @shared_task(name="ingestion.verify_object", bind=True, acks_late=True)
 def verify_object(self: Any, object_id: int) -> str:
     return run_object_job(self, object_id, verify_stored)
+
+
+@shared_task(name="ingestion.delete_object", bind=True, acks_late=True, max_retries=None)
+def delete_object(self: Any, object_id: int) -> str:
+    """Carry out a recorded deletion (ingestion.deletion); retried while the object is being
+    processed and after transient errors. Anything else is logged and left to the sweep."""
+    try:
+        return deletion.carry_out(object_id)
+    except deletion.StillProcessing as exc:
+        raise self.retry(exc=exc, countdown=30) from exc
+    except Exception as exc:
+        if is_transient(exc) and self.request.retries < MAX_RETRIES:
+            raise self.retry(exc=exc, countdown=retry_delay(self.request.retries)) from exc
+        log.exception("deleting object %s failed; the sweep tries again", object_id)
+        return "failed"

@@ -86,6 +86,8 @@ MIDDLEWARE = [
     # First: the load balancer's probe carries the task's IP as Host and plain HTTP.
     "platform_site.health.LivenessMiddleware",
     "platform_site.logs.RequestIdMiddleware",
+    # Before CSRF and sign-in: JSON APIs answer JSON whoever refuses; NUL bytes answer 400.
+    "platform_site.errors.ErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -101,6 +103,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "platform_site.urls"
+CSRF_FAILURE_VIEW = "platform_site.errors.csrf_failure"
 WSGI_APPLICATION = "platform_site.wsgi.application"
 TEMPLATES = [
     {
@@ -249,6 +252,12 @@ else:
     }
     # The filesystem transport has no fan-out exchange for remote control.
     CELERY_WORKER_ENABLE_REMOTE_CONTROL = False
+
+# What the periodic sweep calls (dotted paths of functions taking no arguments and returning a
+# count): work that a broker outage or a dead worker left undone is sent again.
+PLATFORM_SWEEPS = [
+    "ingestion.deletion.sweep_deletions",  # deletions recorded and not yet carried out
+]
 
 # Sign-in: OpenID Connect (Cognito or any provider) when OIDC_ISSUER is set, else local accounts.
 OIDC_ISSUER = env_url("OIDC_ISSUER", schemes=("http", "https"))

@@ -97,3 +97,7 @@ urlpatterns = [
     path("", include("chats.urls")),
     path("", include("ingestion.urls")),
 ]
+
+# JSON APIs answer JSON even for a path that does not exist (platform_site.errors).
+handler404 = "platform_site.errors.not_found"
+handler500 = "platform_site.errors.server_error"

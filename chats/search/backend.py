@@ -62,8 +62,21 @@ def get_engine() -> ChatEngine:
                     )
                 else:
                     engine = DuckDBEngine.for_storage_root(settings.LOCAL_STORAGE_DIR)
+                engine.hide_sources(deleted_sources)
                 _engines[key] = engine
     return engine
+
+
+def deleted_sources(owner: str) -> list[str]:
+    """The bronze keys of the owner's exports whose deletion is recorded: their rows may still
+    be in silver until the deletion is carried out, and no query shows them meanwhile."""
+    from chats.models import ChatExport
+
+    return list(
+        ChatExport.objects.filter(owner_id=int(owner), source__deleted_at__isnull=False)
+        .exclude(bronze_key="")
+        .values_list("bronze_key", flat=True)
+    )
 
 
 def owner_of(user: object) -> str:

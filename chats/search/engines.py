@@ -7,6 +7,7 @@ strings). duckdb and pyathena are imported lazily so either can be absent.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import os
 import threading
@@ -106,13 +107,24 @@ class ChatEngine(ABC):
     def run(self, statement: Statement) -> list[Row]:
         """Execute one statement and return its rows as JSON-friendly dicts."""
 
+    _hidden: Callable[[str], Sequence[str]] | None = None
+
+    def hide_sources(self, hidden: Callable[[str], Sequence[str]]) -> None:
+        """Have every query leave out the rows of the source files `hidden(owner)` names
+        (exports being deleted, whose rows silver still holds)."""
+        self._hidden = hidden
+
+    def scoped_dialect(self, owner: str, dialect: Dialect) -> Dialect:
+        hidden = tuple(self._hidden(owner)) if self._hidden is not None else ()
+        return dataclasses.replace(dialect, hidden_sources=hidden) if hidden else dialect
+
     def query(self, owner: str, build: Build) -> list[Row]:
         """Rows of the statement `build` makes for a query of `owner`'s rows.
 
         Engines may run it on a narrower source holding only that owner's rows; here, on the
         whole silver table.
         """
-        return self.run(build(self.dialect))
+        return self.run(build(self.scoped_dialect(owner, self.dialect)))
 
     def search(self, f: MessageFilter) -> Page:
         """Messages matching `f`, one page (`f` checked its cursor when it was made)."""
@@ -279,7 +291,7 @@ class DuckDBEngine(ChatEngine):
             table = self._owner_table(owner, generation)
             if table is None:
                 return []
-            statement = build(Dialect.duckdb_table(table))
+            statement = build(self.scoped_dialect(owner, Dialect.duckdb_table(table)))
             try:
                 return self._execute(statement.sql, statement.params)
             except duckdb.CatalogException:

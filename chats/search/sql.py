@@ -112,6 +112,9 @@ class Dialect:
     `lowered_message` says the source also has a `message_lower` column holding
     `lower(message)`, which word searches then read instead of lower-casing every message
     again (the DuckDB engine's in-memory tables have it; it halves a word search's time).
+
+    `hidden_sources`: source files (bronze keys) whose rows no statement returns: exports
+    whose deletion is recorded but whose rows are still in silver.
     """
 
     name: DialectName
@@ -119,6 +122,7 @@ class Dialect:
     table: str | None = None
     database: str | None = None
     lowered_message: bool = False
+    hidden_sources: tuple[str, ...] = ()
 
     @classmethod
     def duckdb(cls, parquet_glob: str) -> Dialect:
@@ -174,6 +178,9 @@ class _Builder:
         where = f"owner = {self(owner)}"
         if chat is not None:
             where += f" AND chat = {self(chat)}"
+        if self.dialect.hidden_sources:
+            hidden = ", ".join(self(source) for source in self.dialect.hidden_sources)
+            where += f" AND source_file NOT IN ({hidden})"
         columns = _BASE_COLUMNS + (", message_lower" if self.dialect.lowered_message else "")
         return f"WITH m AS (SELECT {columns} FROM {source} WHERE {where})"
 

@@ -16,6 +16,7 @@ from gallery.tasks import process_photo
 from ingestion import storage
 from ingestion.models import StoredObject
 from tests.factories.gallery import photo_bytes, upload_photo
+from tests.factories.library import carry_out_deletions
 
 pytestmark = pytest.mark.django_db
 
@@ -96,6 +97,10 @@ def test_delete_asks_first_then_removes_the_photos_and_their_files(
 
     assert done["Location"] == "/photos/?camera=x"
     assert said(done) == ["Deleted 2 photos."]
+    assert list(Photo.objects.owned_by(three[2].owner).values_list("pk", flat=True)) == [
+        three[2].pk
+    ]
+    assert sorted(carry_out_deletions()) == sorted(p.source_id for p in doomed)
     assert list(Photo.objects.values_list("pk", flat=True)) == [three[2].pk]
     assert not StoredObject.objects.filter(pk__in=[p.source_id for p in doomed]).exists()
     assert not any(storage.exists(k) for k in keys)

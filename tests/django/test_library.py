@@ -7,6 +7,7 @@ from django.test import Client
 
 from ingestion import storage
 from ingestion.models import StoredObject
+from tests.factories.library import carry_out_deletions
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +74,8 @@ def test_delete_needs_confirmation_then_removes_file_and_row(owner_client: Any) 
     assert b"cannot be undone" in confirm.content
     assert StoredObject.objects.filter(pk=obj.pk).exists()
     owner_client.post(f"/library/{obj.pk}/delete")
+    assert not StoredObject.objects.owned_by(obj.owner).filter(pk=obj.pk).exists()
+    assert carry_out_deletions() == [obj.pk]  # what the deletion task does
     assert not StoredObject.objects.filter(pk=obj.pk).exists()
     assert not storage.exists(obj.key)
 

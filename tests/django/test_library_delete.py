@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from ingestion import bulk, deletion, storage
 from ingestion.models import StoredObject
-from tests.factories.library import stored
+from tests.factories.library import carry_out_deletions, stored
 
 pytestmark = pytest.mark.django_db
 
@@ -38,26 +38,19 @@ def test_bulk_delete_removes_the_owners_selection_and_nothing_else(
     deleted = bulk.delete_objects(owner, [a.pk, b.pk, theirs.pk])
     assert sorted(d.id for d in deleted) == sorted([a.pk, b.pk])
     assert sorted(requested) == sorted([a.pk, b.pk])
+    assert sorted(carry_out_deletions()) == sorted([a.pk, b.pk])
     assert set(StoredObject.objects.values_list("pk", flat=True)) == {kept.pk, theirs.pk}
     assert not storage.exists(a.key) and not storage.exists(b.key)
     assert storage.exists(kept.key) and storage.exists(theirs.key)
 
 
-def test_request_delete_hides_the_object_before_it_is_gone(
-    owner: Any, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The fallback's order: deleted_at is recorded first (the row a broker outage leaves)."""
+def test_request_delete_hides_the_object_before_it_is_gone(owner: Any) -> None:
+    """deleted_at is recorded first (the row a broker outage leaves); the file goes later."""
     obj = stored(owner, "a.pdf")
-    states: list[Any] = []
-    original = StoredObject.delete
-
-    def watch(self: StoredObject, *args: Any, **kwargs: Any) -> Any:
-        states.append(StoredObject.objects.get(pk=self.pk).deleted_at)
-        return original(self, *args, **kwargs)
-
-    monkeypatch.setattr(StoredObject, "delete", watch)
     deletion.request_delete(obj)
-    assert states and states[0] is not None
+    assert StoredObject.objects.get(pk=obj.pk).deleted_at is not None
+    assert storage.exists(obj.key)
+    assert not StoredObject.objects.owned_by(owner).exists()
 
 
 def test_objects_with_a_recorded_delete_are_gone_for_their_owner(
@@ -80,6 +73,7 @@ def test_single_delete_goes_through_request_delete(
     response = owner_client.post(f"/library/{obj.pk}/delete")
     assert response.status_code == 302
     assert requested == [obj.pk]
+    assert carry_out_deletions() == [obj.pk]
     assert not StoredObject.objects.filter(pk=obj.pk).exists()
 
 

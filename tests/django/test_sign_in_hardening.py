@@ -105,3 +105,23 @@ def test_with_oidc_ensure_first_user_creates_no_local_account(
     call_command("ensure_first_user", stdout=out)
     assert not get_user_model().objects.exists()
     assert "password" not in out.getvalue().lower()
+
+
+@pytest.mark.parametrize("path", ["/accounts/login/", "/library/", "/upload/", "/photos/"])
+def test_every_page_sends_a_strict_content_security_policy(
+    client: Client, make_user: Any, path: str
+) -> None:
+    """Without a browser (tests/e2e checks the pages work under it): no inline script or style,
+    no plugins, no framing, nothing from elsewhere by default."""
+    if path != "/accounts/login/":
+        client.force_login(make_user("carol"))
+    policy = client.get(path)["Content-Security-Policy"]
+    directives = dict(
+        (part.split()[0], part.split()[1:]) for part in policy.split(";") if part.strip()
+    )
+    assert "'unsafe-inline'" not in policy and "'unsafe-eval'" not in policy
+    assert directives["default-src"] == ["'self'"]
+    assert directives["script-src"] == ["'self'"] and directives["style-src"] == ["'self'"]
+    assert directives["object-src"] == ["'none'"]
+    assert directives["frame-ancestors"] == ["'none'"]
+    assert directives["base-uri"] == ["'none'"]

@@ -54,3 +54,12 @@ def stored(
         source=source,
         **extra,
     )
+
+
+def carry_out_deletions() -> list[int]:
+    """Carry out every recorded deletion here and now, as ``ingestion.delete_object`` would
+    (for tests whose transaction never commits, so nothing reaches the broker)."""
+    from ingestion import deletion
+
+    pending = StoredObject.objects.filter(deleted_at__isnull=False).values_list("pk", flat=True)
+    return [pk for pk in list(pending) if deletion.carry_out(pk) == "deleted"]
