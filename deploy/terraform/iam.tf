@@ -1,11 +1,24 @@
 # One role per process, each allowed only what that process does (tests/deploy/test_iam.py
-# evaluates these policies against the app's key layout).
+# evaluates these policies, conditions included, against the app's key layout). Which process
+# calls what, by module:
+#   web    ingestion.uploads / multipart (PUT, presigned parts), views and presenters (signed
+#          GETs, zip downloads, Deep Archive restores), platform_site.health (healthz/ probe),
+#          chats.search (Athena reads silver and writes its results), admin renames (list silver)
+#   worker the tasks of ingestion.routing (read raw, write derived), ingestion.jobs (storage
+#          class: a copy onto itself), chats.unpacking (zip members land under raw prefixes),
+#          chats.lake.glue (manifests, job runs), deletion (ingestion.delete_object), and the
+#          by-hand commands run in a worker task (backfill_objects lists the raw prefixes)
+#   glue   deploy/glue/whatsapp_silver_job.py through pyarrow.fs (S3FileSystem)
 locals {
   bucket_arn = aws_s3_bucket.data.arn
   # Where uploads land: the routing table of ingestion/routing.py (notifications in events.tf).
-  raw_prefixes = ["raw-photos/", "raw-whatsapp-uploads/", "raw-csv/", "uploads-landing/", "misc/", "raw-archive/"]
-  # What the worker makes from them.
-  derived_prefixes = ["photos/", "bronze/", "silver/", "processed/"]
+  # Processed ones are moved to their owner's storage class after processing; kept ones
+  # (ingestion.routing.KEPT_AS_IS) land in it and are never rewritten.
+  processed_raw_prefixes = ["raw-photos/", "raw-whatsapp-uploads/", "raw-csv/", "uploads-landing/"]
+  kept_raw_prefixes      = ["misc/", "raw-archive/"]
+  raw_prefixes           = concat(local.processed_raw_prefixes, local.kept_raw_prefixes)
+  # What the worker makes from them (the key layout of DESIGN.md); silver is the Glue job's.
+  derived_prefixes = ["photos/", "bronze/whatsapp/", "processed/csv/"]
   raw_objects      = [for p in local.raw_prefixes : "${local.bucket_arn}/${p}*"]
   derived_objects  = [for p in local.derived_prefixes : "${local.bucket_arn}/${p}*"]
   glue_job_arn     = "arn:${local.partition}:glue:${var.region}:${local.account_id}:job/${aws_glue_job.whatsapp_silver.name}"
@@ -93,26 +106,33 @@ resource "aws_iam_role_policy" "task" {
   policy   = each.value
 }
 
-# Web: uploads under the raw prefixes (streamed or presigned multipart), reads and signs what it
-# shows, deletes what a user deletes, asks for Deep Archive restores, runs chat searches in its
-# Athena workgroup.
+# Web: uploads under the raw prefixes (streamed, or presigned multipart: CreateMultipartUpload,
+# UploadPart and CompleteMultipartUpload are s3:PutObject), reads and signs what it shows, asks
+# for Deep Archive restores, probes the bucket for readiness, runs chat searches in its Athena
+# workgroup. It deletes nothing the user owns: deletion is the worker's (ingestion.delete_object).
 data "aws_iam_policy_document" "web" {
   statement {
-    sid = "Upload"
-    actions = [
-      "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts", "s3:RestoreObject",
-    ]
+    sid       = "Upload"
+    actions   = ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
     resources = local.raw_objects
   }
   statement {
-    sid       = "ReadAndSign"
-    actions   = ["s3:GetObject", "s3:DeleteObject"]
-    resources = concat(local.raw_objects, local.derived_objects)
+    sid     = "ReadAndSign"
+    actions = ["s3:GetObject"]
+    resources = concat(local.raw_objects, [
+      "${local.bucket_arn}/photos/*",
+      "${local.bucket_arn}/processed/csv/*",
+    ])
   }
   statement {
-    sid       = "HealthProbe"
-    actions   = ["s3:ListBucket", "s3:GetBucketLocation"]
-    resources = [local.bucket_arn]
+    sid       = "Restore"
+    actions   = ["s3:RestoreObject"]
+    resources = local.raw_objects
+  }
+  statement {
+    sid       = "ReadinessProbe"
+    actions   = ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"]
+    resources = ["${local.bucket_arn}/healthz/*"]
   }
   statement {
     sid       = "AthenaQueries"
@@ -124,25 +144,61 @@ data "aws_iam_policy_document" "web" {
     actions   = ["glue:GetDatabase", "glue:GetTable", "glue:GetPartitions"]
     resources = local.catalog_arns
   }
+  # Athena reads silver and writes results with the caller's permissions.
+  statement {
+    sid       = "AthenaReadsSilver"
+    actions   = ["s3:GetObject"]
+    resources = ["${local.bucket_arn}/silver/whatsapp/*"]
+  }
   statement {
     sid       = "AthenaResults"
-    actions   = ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"]
+    actions   = ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
     resources = ["${local.bucket_arn}/athena-results/*"]
+  }
+  statement {
+    sid       = "AthenaBucket"
+    actions   = ["s3:GetBucketLocation"]
+    resources = [local.bucket_arn]
+  }
+  statement {
+    sid       = "List"
+    actions   = ["s3:ListBucket"]
+    resources = [local.bucket_arn]
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = ["silver/whatsapp/*", "athena-results/*"]
+    }
   }
 }
 
-# Worker: reads the raw objects, writes what it derives (thumbnails, bronze, silver, summaries,
-# unpacked zip members under the raw prefixes), changes storage classes (a copy onto itself),
-# writes Glue manifests and starts and follows the silver job.
+# Worker: reads the raw objects; writes what it derives (thumbnails, previews, originals,
+# bronze, CSV summaries) and the zip members it unpacks (raw-photos/, raw-whatsapp-uploads/);
+# moves a processed upload into its storage class (CopyObject onto itself: GetObject and
+# PutObject on the raw key); deletes what a user deleted (ingestion.delete_object) and its
+# Glue manifests; starts and follows runs of the one silver job. It writes no silver.
 data "aws_iam_policy_document" "worker" {
   statement {
-    sid       = "Objects"
-    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:RestoreObject"]
+    sid     = "Read"
+    actions = ["s3:GetObject"]
+    resources = concat(local.raw_objects, [
+      "${local.bucket_arn}/photos/originals/*",
+      "${local.bucket_arn}/bronze/whatsapp/*",
+    ])
+  }
+  statement {
+    sid       = "WriteDerived"
+    actions   = ["s3:PutObject", "s3:AbortMultipartUpload"]
+    resources = concat(local.derived_objects, [for p in local.processed_raw_prefixes : "${local.bucket_arn}/${p}*"])
+  }
+  statement {
+    sid       = "Delete"
+    actions   = ["s3:DeleteObject"]
     resources = concat(local.raw_objects, local.derived_objects)
   }
   statement {
     sid       = "GlueManifests"
-    actions   = ["s3:PutObject"]
+    actions   = ["s3:PutObject", "s3:DeleteObject"]
     resources = ["${local.bucket_arn}/glue/manifests/*"]
   }
   statement {
@@ -152,12 +208,12 @@ data "aws_iam_policy_document" "worker" {
     condition {
       test     = "StringLike"
       variable = "s3:prefix"
-      values   = concat([for p in concat(local.raw_prefixes, local.derived_prefixes) : "${p}*"], [""])
+      values   = concat(["silver/whatsapp/*"], [for p in local.raw_prefixes : "${p}*"])
     }
   }
   statement {
     sid       = "SilverJob"
-    actions   = ["glue:StartJobRun", "glue:GetJobRun", "glue:GetJobRuns", "glue:BatchStopJobRun"]
+    actions   = ["glue:StartJobRun", "glue:GetJobRun"]
     resources = [local.glue_job_arn]
   }
 }
@@ -182,17 +238,26 @@ data "aws_iam_policy_document" "glue" {
     sid     = "ReadInputs"
     actions = ["s3:GetObject"]
     resources = [
-      "${local.bucket_arn}/bronze/*",
+      "${local.bucket_arn}/bronze/whatsapp/*",
       "${local.bucket_arn}/glue/manifests/*",
       "${local.bucket_arn}/glue/scripts/*",
       "${local.bucket_arn}/glue/python/*",
     ]
   }
+  # silver/*, not silver/whatsapp/*: pyarrow's S3FileSystem writes empty "directory" markers
+  # for every parent of a file it creates (silver/, silver/whatsapp/, date=…/).
   statement {
     sid       = "WriteSilver"
     actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"]
-    resources = ["${local.bucket_arn}/silver/*", "${local.bucket_arn}/glue/tmp/*"]
+    resources = ["${local.bucket_arn}/silver/*"]
   }
+  statement {
+    sid       = "TempDir"
+    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+    resources = ["${local.bucket_arn}/glue/tmp/*"]
+  }
+  # pyarrow asks whether a path is a file or a directory by listing under it; the job copies
+  # its modules from glue/python/ (ship_modules).
   statement {
     sid       = "List"
     actions   = ["s3:ListBucket"]
@@ -200,7 +265,7 @@ data "aws_iam_policy_document" "glue" {
     condition {
       test     = "StringLike"
       variable = "s3:prefix"
-      values   = ["bronze/*", "silver/*", "glue/*"]
+      values   = ["bronze/whatsapp/*", "silver/*", "glue/python/*"]
     }
   }
   statement {
