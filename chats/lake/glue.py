@@ -14,7 +14,8 @@ happens under the owner's lock (chats.lake.lock) and only when the owner has no 
 rebuild on the owner's SilverOwner row) and goes into the next run, started when the running
 one finishes. The ``chats.check_glue_run`` task polls GetJobRun with backoff; the exports'
 silver status follows the run (``running`` → ``built`` or ``failed`` with Glue's reason).
-:func:`sweep` re-checks runs whose polling task was lost and starts queued work.
+:func:`sweep` re-checks runs whose polling task was lost and starts queued work;
+:func:`sweep_runs` is its entry in the periodic sweep (``settings.PLATFORM_SWEEPS``).
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ __all__ = [
     "queue_rebuild",
     "start_queued",
     "sweep",
+    "sweep_runs",
 ]
 
 log = logging.getLogger(__name__)
@@ -325,3 +327,11 @@ def sweep() -> int:
             if start_queued(owner_id, new_exports_only=True) is not None:
                 done += 1
     return done
+
+
+def sweep_runs() -> int:
+    """The periodic sweep's entry (``settings.PLATFORM_SWEEPS``): how many Glue runs were
+    checked or started; 0 without asking Glue anything when the worker writes silver itself."""
+    if not enabled():
+        return 0
+    return sweep()
