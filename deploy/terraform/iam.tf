@@ -8,7 +8,9 @@
 #          class: a copy onto itself), chats.unpacking (zip members land under raw prefixes),
 #          chats.lake.glue (manifests, job runs), deletion (ingestion.delete_object), and the
 #          by-hand commands run in a worker task (backfill_objects lists the raw prefixes)
-#   glue   deploy/glue/whatsapp_silver_job.py through pyarrow.fs (S3FileSystem)
+#   glue   deploy/glue/whatsapp_silver_job.py through pyarrow.fs (S3FileSystem), which lists
+#          rather than HEADs keys that may be missing (those answer 403 without a bucket-wide
+#          s3:ListBucket)
 locals {
   bucket_arn = aws_s3_bucket.data.arn
   # Where uploads land: the routing table of ingestion/routing.py (notifications in events.tf).
@@ -160,6 +162,9 @@ data "aws_iam_policy_document" "web" {
     actions   = ["s3:GetBucketLocation"]
     resources = [local.bucket_arn]
   }
+  # Athena and an admin rename list silver; storage.exists() lists under the key it asks
+  # about (a completed upload's, a dataset's summary), which a HEAD of a missing key cannot
+  # answer without a bucket-wide ListBucket (ingestion/backends/s3.py).
   statement {
     sid       = "List"
     actions   = ["s3:ListBucket"]
@@ -167,7 +172,7 @@ data "aws_iam_policy_document" "web" {
     condition {
       test     = "StringLike"
       variable = "s3:prefix"
-      values   = ["silver/whatsapp/*", "athena-results/*"]
+      values   = concat(["silver/whatsapp/*", "athena-results/*", "processed/csv/*"], [for p in local.raw_prefixes : "${p}*"])
     }
   }
 }
@@ -201,6 +206,8 @@ data "aws_iam_policy_document" "worker" {
     actions   = ["s3:PutObject", "s3:DeleteObject"]
     resources = ["${local.bucket_arn}/glue/manifests/*"]
   }
+  # Silver: the owner's dates before a rebuild; raw prefixes: storage.exists() before
+  # processing (a listing under the key) and backfill_objects.
   statement {
     sid       = "List"
     actions   = ["s3:ListBucket"]
@@ -244,20 +251,20 @@ data "aws_iam_policy_document" "glue" {
       "${local.bucket_arn}/glue/python/*",
     ]
   }
-  # silver/*, not silver/whatsapp/*: pyarrow's S3FileSystem writes empty "directory" markers
-  # for every parent of a file it creates (silver/, silver/whatsapp/, date=…/).
+  # Deleting a date's last file, pyarrow's S3FileSystem leaves an empty "date=…/" marker.
   statement {
     sid       = "WriteSilver"
     actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"]
-    resources = ["${local.bucket_arn}/silver/*"]
+    resources = ["${local.bucket_arn}/silver/whatsapp/*"]
   }
   statement {
     sid       = "TempDir"
     actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
     resources = ["${local.bucket_arn}/glue/tmp/*"]
   }
-  # pyarrow asks whether a path is a file or a directory by listing under it; the job copies
-  # its modules from glue/python/ (ship_modules).
+  # The job finds a file by listing its directory (find_file) and copies its modules by
+  # listing glue/python/; it never HEADs a key that may be missing, nor the bucket, which need
+  # s3:ListBucket on the whole bucket (deploy/glue/whatsapp_silver_job.py says why).
   statement {
     sid       = "List"
     actions   = ["s3:ListBucket"]
@@ -265,7 +272,7 @@ data "aws_iam_policy_document" "glue" {
     condition {
       test     = "StringLike"
       variable = "s3:prefix"
-      values   = ["bronze/whatsapp/*", "silver/*", "glue/python/*"]
+      values   = ["bronze/whatsapp/*", "silver/whatsapp/*", "glue/python/*"]
     }
   }
   statement {

@@ -198,10 +198,21 @@ def test_the_web_runs_athena_only_in_its_workgroup_over_silver(
     assert web.allows("s3:ListBucket", names["bucket"], prefix="silver/whatsapp/date=2024-03-12/")
     assert web.allows("s3:PutObject", obj(names, "athena-results/q1.csv"))
     assert not web.allows("s3:PutObject", obj(names, SILVER))
-    assert not web.allows("s3:ListBucket", names["bucket"], prefix="raw-photos/")
-    assert not web.allows("s3:ListBucket", names["bucket"], prefix="")
     assert not web.allows("glue:StartJobRun", names["job"])
     assert not web.allows("sqs:ReceiveMessage", names["queue"])
+
+
+def test_the_web_lists_only_under_the_keys_it_asks_about(
+    policies: dict[str, Policy], names: dict[str, str]
+) -> None:
+    """storage.exists() lists under the key (a completed upload's, a dataset summary's);
+    Athena and an admin rename list silver. Never the whole bucket, never without a prefix."""
+    web, bucket = policies["web"], names["bucket"]
+    for key in (raw_key("raw-csv/"), raw_key("misc/"), DERIVED["summary"], "silver/whatsapp/"):
+        assert web.allows("s3:ListBucket", bucket, prefix=key), key
+    for elsewhere in ("", "bronze/", "glue/", "photos/", "silver/", "healthz/"):
+        assert not web.allows("s3:ListBucket", bucket, prefix=elsewhere), elsewhere
+    assert not web.allows("s3:ListBucket", bucket)
 
 
 # The worker ---------------------------------------------------------------------------------
@@ -250,7 +261,7 @@ def test_the_worker_lists_only_under_silver_and_the_raw_prefixes(
     policies: dict[str, Policy], names: dict[str, str]
 ) -> None:
     """Silver: the owner's dates before a rebuild (chats.lake.date_writer.owner_dates); the raw
-    prefixes: backfill_objects. Never the whole bucket, never without a prefix."""
+    prefixes: storage.exists() before processing, backfill_objects. Never the whole bucket."""
     worker, bucket = policies["worker"], names["bucket"]
     assert worker.allows("s3:ListBucket", bucket, prefix="silver/whatsapp/")
     for prefix in RAW:
@@ -303,12 +314,13 @@ def test_the_worker_deletes_uploads_and_everything_derived_from_them(
 def test_the_glue_job_lists_only_bronze_silver_and_its_modules(
     policies: dict[str, Policy], names: dict[str, str]
 ) -> None:
-    """pyarrow's S3FileSystem lists under a path to tell a missing file from a directory;
-    ship_modules copies glue/python/."""
+    """The job finds files by listing their directory (find_file: a bronze month, a silver
+    date) and copies its modules by listing glue/python/ (ship_modules)."""
     glue, bucket = policies["glue"], names["bucket"]
-    for prefix in (DERIVED["bronze"] + "/", SILVER + "/", "silver/", "glue/python/"):
+    bronze_month, silver_date = DERIVED["bronze"].rsplit("/", 1)[0], SILVER.rsplit("/", 1)[0]
+    for prefix in (bronze_month + "/", silver_date + "/", "glue/python/"):
         assert glue.allows("s3:ListBucket", bucket, prefix=prefix), prefix
-    for elsewhere in ("", "raw-photos/", "photos/", "glue/manifests/", "bronze/other/"):
+    for elsewhere in ("", "raw-photos/", "photos/", "glue/manifests/", "bronze/", "silver/"):
         assert not glue.allows("s3:ListBucket", bucket, prefix=elsewhere), elsewhere
 
 
@@ -328,7 +340,9 @@ def test_the_glue_job_reads_writes_and_deletes_silver_and_writes_nothing_else(
     glue = policies["glue"]
     for action in ("s3:GetObject", "s3:PutObject", "s3:DeleteObject"):
         assert glue.allows(action, obj(names, SILVER)), action
-    for key in (DERIVED["bronze"], MANIFEST, *GLUE_CODE, raw_key("raw-photos/")):
+    # pyarrow leaves an empty marker for a date whose last file it deleted.
+    assert glue.allows("s3:PutObject", obj(names, "silver/whatsapp/date=2024-03-12/"))
+    for key in (DERIVED["bronze"], MANIFEST, *GLUE_CODE, raw_key("raw-photos/"), "silver/x"):
         assert not glue.allows("s3:PutObject", obj(names, key)), key
         assert not glue.allows("s3:DeleteObject", obj(names, key)), key
 

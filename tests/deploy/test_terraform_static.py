@@ -4,6 +4,7 @@ mirror, the files are parsed with python-hcl2 instead (never nothing)."""
 
 from __future__ import annotations
 
+import ast
 import re
 import subprocess
 from pathlib import Path
@@ -151,7 +152,13 @@ GLUE_OPTIONAL_SETTINGS = {"AWS_GLUE_ENDPOINT_URL", "GLUE_POLL_SECONDS"}
 def test_the_tasks_environment_names_the_job_and_every_setting_the_glue_code_reads() -> None:
     pytest.importorskip("hcl2", reason="python-hcl2 (requirements-dev.txt)")
     source = (TERRAFORM_DIR.parents[1] / "chats" / "lake" / "glue.py").read_text()
-    read = set(re.findall(r"settings\.([A-Z][A-Z0-9_]+)", source))
+    read = {
+        node.attr
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "settings"
+    }
     assert "GLUE_JOB_NAME" in read
     [environment] = [
         block["app_environment"] for block in parsed()["locals"] if "app_environment" in block
