@@ -222,13 +222,17 @@ def test_a_full_job_leaves_the_export_queued_and_starts_it_later(
 
 @pytest.mark.django_db
 def test_a_rename_and_a_deleted_export_are_rebuilt_by_the_next_run(
-    aws: dict[str, Any], owner: Any
+    aws: dict[str, Any], owner: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     first = import_chat(owner, ANDROID)
     later = import_chat(owner, ANDROID + ANDROID_MORE)
-    rename_chat(owner.pk, "Anna", "Anna B")  # queued behind the running run
+    with django_capture_on_commit_callbacks() as scheduled:
+        rename_chat(owner.pk, "Anna", "Anna B")  # queued behind the running run
     queued = SilverOwner.objects.get(owner=owner)
     assert queued.rebuild_chats == ["Anna", "Anna B"]
+    # The worker starts it (a rename comes from the web, which may not talk to Glue).
+    assert [c.__qualname__ for c in scheduled] == ["queue_rebuild.<locals>.<lambda>"]
+    assert len(moto_runs(aws)) == 1
 
     finish(first.glue_run)  # type: ignore[arg-type]
     rebuild = GlueRun.objects.get(owner=owner, finished_at__isnull=True)
@@ -244,6 +248,8 @@ def test_a_rename_and_a_deleted_export_are_rebuilt_by_the_next_run(
 
     StoredObject.objects.filter(pk=later.source_id).update(deleted_at="2024-05-01T00:00:00Z")
     forget_export(owner.pk, "Anna B", later.bronze_key, ("2024-03-13", "2024-04-02"))
+    assert not GlueRun.objects.filter(owner=owner, finished_at__isnull=True).exists()
+    start_glue_run(owner.pk)  # what the scheduled start does
     run = GlueRun.objects.get(owner=owner, finished_at__isnull=True)
     lines = manifest(aws, run)
     assert lines[0]["drop"]["chats"] == ["Anna B"]
