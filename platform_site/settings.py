@@ -330,6 +330,12 @@ if GLUE_JOB_NAME and not STORAGE_BUCKET:
         "GLUE_JOB_NAME: the Glue job reads and writes the bucket; set STORAGE_BUCKET as well"
     )
 
+# The periodic sweep: dotted paths of functions that take nothing and return how many things
+# they took over (each is safe to call in any mode; it does nothing where it has no work).
+PLATFORM_SWEEPS: list[str] = [
+    "chats.lake.glue.sweep_runs",
+]
+
 # Photos
 PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 100_000_000, minimum=1)
 

@@ -5,8 +5,9 @@ writes silver: it validates an export, writes bronze and counts it (chats.pipeli
 :func:`queue_build` starts a run of the Glue job (deploy/glue/whatsapp_silver_job.py) over a
 manifest of the owner's queued exports. Without them the worker writes silver itself with the
 same functions (chats.lake.writer). Renames, rebuilds and deleted exports are queued the same
-way (:func:`queue_rebuild`): the run drops the chats' rows from the files it rewrites and adds
-every remaining export of those chats again, as the local rebuild does.
+way (:func:`queue_rebuild`, whose run the worker starts: renames come from the web process): the
+run drops the chats' rows from the files it rewrites and adds every remaining export of those
+chats again, as the local rebuild does.
 
 One run per owner at a time (two runs would read-merge-write the same files): starting a run
 happens under the owner's lock (chats.lake.lock) and only when the owner has no unfinished run
@@ -14,7 +15,8 @@ happens under the owner's lock (chats.lake.lock) and only when the owner has no 
 rebuild on the owner's SilverOwner row) and goes into the next run, started when the running
 one finishes. The ``chats.check_glue_run`` task polls GetJobRun with backoff; the exports'
 silver status follows the run (``running`` → ``built`` or ``failed`` with Glue's reason).
-:func:`sweep` re-checks runs whose polling task was lost and starts queued work.
+:func:`sweep` re-checks runs whose polling task was lost and starts queued work;
+:func:`sweep_runs` is its entry in the periodic sweep (``settings.PLATFORM_SWEEPS``).
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ __all__ = [
     "queue_rebuild",
     "start_queued",
     "sweep",
+    "sweep_runs",
 ]
 
 log = logging.getLogger(__name__)
@@ -147,12 +150,17 @@ def queue_build(owner_id: int) -> WriteStats:
 def queue_rebuild(
     owner_id: int, chats: Collection[str] | None, dates: Collection[str]
 ) -> WriteStats:
-    """Queue a rebuild of the owner's chats (all of them when ``chats`` is None)."""
+    """Queue a rebuild of the owner's chats (all of them when ``chats`` is None); the worker
+    starts its run (``chats.start_glue_run``, after commit).
+
+    Renames come from the admin, in the web process, whose role may neither write manifests
+    nor start Glue runs (deploy/terraform/iam.tf): only the worker talks to Glue.
+    """
     with owner_lock(owner_id):
         owner, _ = SilverOwner.objects.get_or_create(owner_id=owner_id)
         owner.add_rebuild(chats or (), every=chats is None, dates=dates)
-        run = start_queued(owner_id)
-    return WriteStats(glue_run=run.job_run_id if run is not None else "queued")
+    _later(lambda: _start_task().apply_async((owner_id,)))
+    return WriteStats(glue_run="queued")
 
 
 def _alive_exports(owner_id: int) -> Any:
@@ -325,3 +333,11 @@ def sweep() -> int:
             if start_queued(owner_id, new_exports_only=True) is not None:
                 done += 1
     return done
+
+
+def sweep_runs() -> int:
+    """The periodic sweep's entry (``settings.PLATFORM_SWEEPS``): how many Glue runs were
+    checked or started; 0 without asking Glue anything when the worker writes silver itself."""
+    if not enabled():
+        return 0
+    return sweep()

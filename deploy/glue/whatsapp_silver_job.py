@@ -32,6 +32,15 @@ exactly as the local writer does: a later cumulative export adds only its new me
 only the dates it touches are rewritten. A rebuild drops the chats' rows from every file of the
 owner the run writes and from the files of the dates it names (a file left empty is deleted).
 An export whose bronze object is gone (deleted since the run was queued) is skipped.
+
+S3 is read and written through ``pyarrow.fs`` (Glue 5.0 ships pyarrow; its S3FileSystem takes
+the job role's credentials from the environment like boto3), never through Spark's paths. The
+role may list only under ``bronze/whatsapp/``, ``silver/`` and ``glue/python/``
+(deploy/terraform/iam.tf), so the job never asks S3 about a key that may be missing nor about
+the bucket itself: S3 answers a HEAD of a missing key with 404 only to a caller allowed to list
+the whole bucket (403 otherwise), and pyarrow's ``create_dir`` starts with a HEAD of the bucket.
+Whether a file exists is read from a listing of its directory (:func:`find_file`), and
+directories are made only on a local file system (tests, ``file://`` roots).
 """
 
 from __future__ import annotations
@@ -79,6 +88,16 @@ def read_manifest(uri: str) -> list[dict[str, Any]]:
     return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
+def find_file(fs: pafs.FileSystem, path: str) -> pafs.FileInfo | None:
+    """The file at ``path``, or None: from a listing of its directory (one ListObjectsV2 under
+    the directory's prefix on S3), never from a HEAD of a key that may be missing."""
+    directory = path.rsplit("/", 1)[0]
+    for info in fs.get_file_info(pafs.FileSelector(directory, allow_not_found=True)):
+        if info.path == path and info.type == pafs.FileType.File:
+            return info
+    return None
+
+
 def split_manifest(lines: Sequence[dict[str, Any]]) -> tuple[list[Export], dict[str, Drop]]:
     """The exports to add, in order, and what is dropped per owner."""
     exports = [line for line in lines if "drop" not in line]
@@ -94,7 +113,7 @@ def export_rows(index: int, export: Export, bronze_root: str) -> Iterator[Keyed]
         order = None
     names = FILE_SCHEMA.names
     path = f"{root.rstrip('/')}/{export['key']}"
-    if fs.get_file_info(path).type == pafs.FileType.NotFound:
+    if find_file(fs, path) is None:
         print(f"skipped {export['key']}: the bronze object is gone (deleted)", file=sys.stderr)
         return
     with fs.open_input_file(path) as handle:
@@ -129,7 +148,7 @@ def write_file(
     fs, root = pafs.FileSystem.from_uri(silver_root)
     path = file_key(date, owner, prefix=root.rstrip("/") + "/")
     existing = None
-    if fs.get_file_info(path).type != pafs.FileType.NotFound:
+    if find_file(fs, path) is not None:
         with fs.open_input_file(path) as handle:
             existing = from_parquet(handle)
     before = existing.num_rows if existing is not None else 0
@@ -152,7 +171,8 @@ def write_file(
     if merged.num_rows == 0:
         fs.delete_file(path)
         return date, 0, "deleted"
-    fs.create_dir(path.rsplit("/", 1)[0], recursive=True)
+    if fs.type_name == "local":  # S3 has no directories (and create_dir HEADs the bucket)
+        fs.create_dir(path.rsplit("/", 1)[0], recursive=True)
     with fs.open_output_stream(path) as out:
         out.write(to_parquet(merged))
     return date, merged.num_rows - kept, "written"
@@ -201,10 +221,17 @@ def ship_modules(spark: Any, uri: str) -> Path:
     """
     work = Path(tempfile.mkdtemp(prefix="glue-python-"))
     fs, root = pafs.FileSystem.from_uri(uri)
+    root = root.rstrip("/")
     tree = work / "python"
-    pafs.copy_files(
-        root, str(tree), source_filesystem=fs, destination_filesystem=pafs.LocalFileSystem()
-    )
+    # A listing under the prefix, then each file: pafs.copy_files would first HEAD the prefix
+    # itself, a key that does not exist (see the module's docstring).
+    for info in fs.get_file_info(pafs.FileSelector(root, recursive=True)):
+        if info.type != pafs.FileType.File:
+            continue
+        target = tree / info.path[len(root) + 1 :]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with fs.open_input_stream(info.path) as source, target.open("wb") as out:
+            shutil.copyfileobj(source, out)
     bundle = Path(shutil.make_archive(str(work / "modules"), "zip", tree))
     spark.sparkContext.addPyFile(str(bundle))
     _import_modules()

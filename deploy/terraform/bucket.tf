@@ -107,14 +107,16 @@ resource "aws_s3_bucket_lifecycle_configuration" "data" {
   depends_on = [aws_s3_bucket_versioning.data]
 }
 
-# Browsers upload straight to the bucket (presigned multipart) from the app's origin only; the
-# ETag of each part must be readable to complete the upload.
+# Browsers upload straight to the bucket (presigned multipart, ingestion/static/ingestion/
+# transfer.js) from the app's origin only: PUT of each part, whose ETag the page must read to
+# complete the upload. Nothing else crosses origins: downloads and images are signed URLs the
+# browser navigates to or shows, which need no CORS.
 resource "aws_s3_bucket_cors_configuration" "data" {
   bucket = aws_s3_bucket.data.id
   cors_rule {
-    allowed_methods = ["PUT", "POST", "GET", "HEAD"]
+    allowed_methods = ["PUT"]
     allowed_origins = [local.origin]
-    allowed_headers = ["*"]
+    allowed_headers = ["Content-Type"]
     expose_headers  = ["ETag"]
     max_age_seconds = 3600
   }

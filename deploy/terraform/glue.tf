@@ -50,7 +50,7 @@ resource "aws_glue_job" "whatsapp_silver" {
   glue_version           = "5.0" # Spark 3.5, Python 3.11
   worker_type            = "G.1X"
   number_of_workers      = var.glue_workers
-  timeout                = 60
+  timeout                = var.glue_timeout_minutes
   security_configuration = aws_glue_security_configuration.jobs.name
 
   command {
@@ -59,6 +59,8 @@ resource "aws_glue_job" "whatsapp_silver" {
     python_version  = "3"
   }
 
+  # The app starts at most one run per owner at a time (chats.lake.glue); this caps the owners
+  # whose runs go at once. A start refused for concurrency is retried later by the worker.
   execution_property {
     max_concurrent_runs = var.glue_max_concurrent_runs
   }

@@ -1,11 +1,26 @@
 # One role per process, each allowed only what that process does (tests/deploy/test_iam.py
-# evaluates these policies against the app's key layout).
+# evaluates these policies, conditions included, against the app's key layout). Which process
+# calls what, by module:
+#   web    ingestion.uploads / multipart (PUT, presigned parts), views and presenters (signed
+#          GETs, zip downloads, Deep Archive restores), platform_site.health (healthz/ probe),
+#          chats.search (Athena reads silver and writes its results), admin renames (list silver)
+#   worker the tasks of ingestion.routing (read raw, write derived), ingestion.jobs (storage
+#          class: a copy onto itself), chats.unpacking (zip members land under raw prefixes),
+#          chats.lake.glue (manifests, job runs), deletion (ingestion.delete_object), and the
+#          by-hand commands run in a worker task (backfill_objects lists the raw prefixes)
+#   glue   deploy/glue/whatsapp_silver_job.py through pyarrow.fs (S3FileSystem), which lists
+#          rather than HEADs keys that may be missing (those answer 403 without a bucket-wide
+#          s3:ListBucket)
 locals {
   bucket_arn = aws_s3_bucket.data.arn
   # Where uploads land: the routing table of ingestion/routing.py (notifications in events.tf).
-  raw_prefixes = ["raw-photos/", "raw-whatsapp-uploads/", "raw-csv/", "uploads-landing/", "misc/", "raw-archive/"]
-  # What the worker makes from them.
-  derived_prefixes = ["photos/", "bronze/", "silver/", "processed/"]
+  # Processed ones are moved to their owner's storage class after processing; kept ones
+  # (ingestion.routing.KEPT_AS_IS) land in it and are never rewritten.
+  processed_raw_prefixes = ["raw-photos/", "raw-whatsapp-uploads/", "raw-csv/", "uploads-landing/"]
+  kept_raw_prefixes      = ["misc/", "raw-archive/"]
+  raw_prefixes           = concat(local.processed_raw_prefixes, local.kept_raw_prefixes)
+  # What the worker makes from them (the key layout of DESIGN.md); silver is the Glue job's.
+  derived_prefixes = ["photos/", "bronze/whatsapp/", "processed/csv/"]
   raw_objects      = [for p in local.raw_prefixes : "${local.bucket_arn}/${p}*"]
   derived_objects  = [for p in local.derived_prefixes : "${local.bucket_arn}/${p}*"]
   glue_job_arn     = "arn:${local.partition}:glue:${var.region}:${local.account_id}:job/${aws_glue_job.whatsapp_silver.name}"
@@ -93,26 +108,33 @@ resource "aws_iam_role_policy" "task" {
   policy   = each.value
 }
 
-# Web: uploads under the raw prefixes (streamed or presigned multipart), reads and signs what it
-# shows, deletes what a user deletes, asks for Deep Archive restores, runs chat searches in its
-# Athena workgroup.
+# Web: uploads under the raw prefixes (streamed, or presigned multipart: CreateMultipartUpload,
+# UploadPart and CompleteMultipartUpload are s3:PutObject), reads and signs what it shows, asks
+# for Deep Archive restores, probes the bucket for readiness, runs chat searches in its Athena
+# workgroup. It deletes nothing the user owns: deletion is the worker's (ingestion.delete_object).
 data "aws_iam_policy_document" "web" {
   statement {
-    sid = "Upload"
-    actions = [
-      "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts", "s3:RestoreObject",
-    ]
+    sid       = "Upload"
+    actions   = ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
     resources = local.raw_objects
   }
   statement {
-    sid       = "ReadAndSign"
-    actions   = ["s3:GetObject", "s3:DeleteObject"]
-    resources = concat(local.raw_objects, local.derived_objects)
+    sid     = "ReadAndSign"
+    actions = ["s3:GetObject"]
+    resources = concat(local.raw_objects, [
+      "${local.bucket_arn}/photos/*",
+      "${local.bucket_arn}/processed/csv/*",
+    ])
   }
   statement {
-    sid       = "HealthProbe"
-    actions   = ["s3:ListBucket", "s3:GetBucketLocation"]
-    resources = [local.bucket_arn]
+    sid       = "Restore"
+    actions   = ["s3:RestoreObject"]
+    resources = local.raw_objects
+  }
+  statement {
+    sid       = "ReadinessProbe"
+    actions   = ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"]
+    resources = ["${local.bucket_arn}/healthz/*"]
   }
   statement {
     sid       = "AthenaQueries"
@@ -124,27 +146,25 @@ data "aws_iam_policy_document" "web" {
     actions   = ["glue:GetDatabase", "glue:GetTable", "glue:GetPartitions"]
     resources = local.catalog_arns
   }
+  # Athena reads silver and writes results with the caller's permissions.
+  statement {
+    sid       = "AthenaReadsSilver"
+    actions   = ["s3:GetObject"]
+    resources = ["${local.bucket_arn}/silver/whatsapp/*"]
+  }
   statement {
     sid       = "AthenaResults"
-    actions   = ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"]
+    actions   = ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"]
     resources = ["${local.bucket_arn}/athena-results/*"]
   }
-}
-
-# Worker: reads the raw objects, writes what it derives (thumbnails, bronze, silver, summaries,
-# unpacked zip members under the raw prefixes), changes storage classes (a copy onto itself),
-# writes Glue manifests and starts and follows the silver job.
-data "aws_iam_policy_document" "worker" {
   statement {
-    sid       = "Objects"
-    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload", "s3:RestoreObject"]
-    resources = concat(local.raw_objects, local.derived_objects)
+    sid       = "AthenaBucket"
+    actions   = ["s3:GetBucketLocation"]
+    resources = [local.bucket_arn]
   }
-  statement {
-    sid       = "GlueManifests"
-    actions   = ["s3:PutObject"]
-    resources = ["${local.bucket_arn}/glue/manifests/*"]
-  }
+  # Athena and an admin rename list silver; storage.exists() lists under the key it asks
+  # about (a completed upload's, a dataset's summary), which a HEAD of a missing key cannot
+  # answer without a bucket-wide ListBucket (ingestion/backends/s3.py).
   statement {
     sid       = "List"
     actions   = ["s3:ListBucket"]
@@ -152,12 +172,55 @@ data "aws_iam_policy_document" "worker" {
     condition {
       test     = "StringLike"
       variable = "s3:prefix"
-      values   = concat([for p in concat(local.raw_prefixes, local.derived_prefixes) : "${p}*"], [""])
+      values   = concat(["silver/whatsapp/*", "athena-results/*", "processed/csv/*"], [for p in local.raw_prefixes : "${p}*"])
+    }
+  }
+}
+
+# Worker: reads the raw objects; writes what it derives (thumbnails, previews, originals,
+# bronze, CSV summaries) and the zip members it unpacks (raw-photos/, raw-whatsapp-uploads/);
+# moves a processed upload into its storage class (CopyObject onto itself: GetObject and
+# PutObject on the raw key); deletes what a user deleted (ingestion.delete_object) and its
+# Glue manifests; starts and follows runs of the one silver job. It writes no silver.
+data "aws_iam_policy_document" "worker" {
+  statement {
+    sid     = "Read"
+    actions = ["s3:GetObject"]
+    resources = concat(local.raw_objects, [
+      "${local.bucket_arn}/photos/originals/*",
+      "${local.bucket_arn}/bronze/whatsapp/*",
+    ])
+  }
+  statement {
+    sid       = "WriteDerived"
+    actions   = ["s3:PutObject", "s3:AbortMultipartUpload"]
+    resources = concat(local.derived_objects, [for p in local.processed_raw_prefixes : "${local.bucket_arn}/${p}*"])
+  }
+  statement {
+    sid       = "Delete"
+    actions   = ["s3:DeleteObject"]
+    resources = concat(local.raw_objects, local.derived_objects)
+  }
+  statement {
+    sid       = "GlueManifests"
+    actions   = ["s3:PutObject", "s3:DeleteObject"]
+    resources = ["${local.bucket_arn}/glue/manifests/*"]
+  }
+  # Silver: the owner's dates before a rebuild; raw prefixes: storage.exists() before
+  # processing (a listing under the key) and backfill_objects.
+  statement {
+    sid       = "List"
+    actions   = ["s3:ListBucket"]
+    resources = [local.bucket_arn]
+    condition {
+      test     = "StringLike"
+      variable = "s3:prefix"
+      values   = concat(["silver/whatsapp/*"], [for p in local.raw_prefixes : "${p}*"])
     }
   }
   statement {
     sid       = "SilverJob"
-    actions   = ["glue:StartJobRun", "glue:GetJobRun", "glue:GetJobRuns", "glue:BatchStopJobRun"]
+    actions   = ["glue:StartJobRun", "glue:GetJobRun"]
     resources = [local.glue_job_arn]
   }
 }
@@ -182,17 +245,26 @@ data "aws_iam_policy_document" "glue" {
     sid     = "ReadInputs"
     actions = ["s3:GetObject"]
     resources = [
-      "${local.bucket_arn}/bronze/*",
+      "${local.bucket_arn}/bronze/whatsapp/*",
       "${local.bucket_arn}/glue/manifests/*",
       "${local.bucket_arn}/glue/scripts/*",
       "${local.bucket_arn}/glue/python/*",
     ]
   }
+  # Deleting a date's last file, pyarrow's S3FileSystem leaves an empty "date=…/" marker.
   statement {
     sid       = "WriteSilver"
     actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"]
-    resources = ["${local.bucket_arn}/silver/*", "${local.bucket_arn}/glue/tmp/*"]
+    resources = ["${local.bucket_arn}/silver/whatsapp/*"]
   }
+  statement {
+    sid       = "TempDir"
+    actions   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
+    resources = ["${local.bucket_arn}/glue/tmp/*"]
+  }
+  # The job finds a file by listing its directory (find_file) and copies its modules by
+  # listing glue/python/; it never HEADs a key that may be missing, nor the bucket, which need
+  # s3:ListBucket on the whole bucket (deploy/glue/whatsapp_silver_job.py says why).
   statement {
     sid       = "List"
     actions   = ["s3:ListBucket"]
@@ -200,7 +272,7 @@ data "aws_iam_policy_document" "glue" {
     condition {
       test     = "StringLike"
       variable = "s3:prefix"
-      values   = ["bronze/*", "silver/*", "glue/*"]
+      values   = ["bronze/whatsapp/*", "silver/whatsapp/*", "glue/python/*"]
     }
   }
   statement {

@@ -144,9 +144,23 @@ variable "glue_workers" {
 }
 
 variable "glue_max_concurrent_runs" {
-  description = "Silver job runs at once (the worker starts one per owner at a time)"
+  description = "Silver job runs at once (the worker starts one per owner at a time, so this many owners' runs go together)"
   type        = number
-  default     = 3
+  default     = 10
+  validation {
+    condition     = var.glue_max_concurrent_runs >= 1
+    error_message = "glue_max_concurrent_runs: at least 1."
+  }
+}
+
+variable "glue_timeout_minutes" {
+  description = "A silver job run is stopped (TIMEOUT) after this many minutes; the exports it held are marked failed with the reason"
+  type        = number
+  default     = 60
+  validation {
+    condition     = var.glue_timeout_minutes >= 1 && var.glue_timeout_minutes <= 2880
+    error_message = "glue_timeout_minutes: 1 to 2880."
+  }
 }
 
 variable "mfa" {

@@ -19,6 +19,7 @@ from botocore.exceptions import ClientError
 from django.conf import settings
 from django.core.files.base import File
 from storages.backends.s3 import S3Storage
+from storages.utils import clean_name
 
 from ingestion.backends.base import (
     MultipartRefused,
@@ -63,6 +64,15 @@ class BucketStorage(PlatformStorage, S3Storage):  # type: ignore[misc]  # S3Stor
             Bucket=self.bucket_name, Key=self._normalize_name(key), Body=data, **extra
         )
         return str(response["ETag"]).strip('"')
+
+    def exists(self, name: str) -> bool:
+        """Whether the object is there, from a listing under its key, not a HEAD: S3 answers a
+        HEAD of a missing key with 404 only to a caller that may list the whole bucket, and
+        403 to the roles of deploy/terraform/iam.tf, which list only under some prefixes."""
+        key = self._normalize_name(clean_name(name))
+        found = self._client.list_objects_v2(Bucket=self.bucket_name, Prefix=key, MaxKeys=1)
+        # Keys come sorted: the key itself precedes every longer key it is a prefix of.
+        return any(item["Key"] == key for item in found.get("Contents", []))
 
     def etag(self, key: str) -> str:
         return str(self.bucket.Object(self._normalize_name(key)).e_tag).strip('"')

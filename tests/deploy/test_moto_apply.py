@@ -88,9 +88,16 @@ def test_the_bucket_is_versioned_encrypted_private_with_lifecycle_and_app_only_c
     assert "NoncurrentVersionExpiration" in lifecycle["whole-bucket"]
     assert lifecycle["athena-results"]["Filter"]["Prefix"] == "athena-results/"
     assert lifecycle["glue-manifests"]["Filter"]["Prefix"] == "glue/manifests/"
-    [cors] = s3.get_bucket_cors(Bucket=name)["CORSRules"]
+
+
+def test_cors_admits_only_part_puts_from_the_app_and_shows_their_etag(applied: Applied) -> None:
+    """The browser PUTs presigned parts and reads each part's ETag to complete the upload;
+    downloads are navigations to signed URLs, which need no CORS."""
+    [cors] = client(applied, "s3").get_bucket_cors(Bucket=bucket(applied))["CORSRules"]
     assert cors["AllowedOrigins"] == [f"https://{DOMAIN}"]
-    assert "PUT" in cors["AllowedMethods"] and cors["ExposeHeaders"] == ["ETag"]
+    assert cors["AllowedMethods"] == ["PUT"]
+    assert cors["ExposeHeaders"] == ["ETag"]
+    assert cors["AllowedHeaders"] == ["Content-Type"]
 
 
 def job_arguments(arguments: dict[str, str]) -> argparse.Namespace:
@@ -139,6 +146,15 @@ def test_the_glue_job_runs_the_repositorys_script_with_arguments_it_reads(
     for module in modules:
         body = s3.get_object(Bucket=name, Key=f"glue/python/{module}")["Body"].read()
         assert body == (ROOT / module).read_bytes()
+
+
+def test_the_glue_job_runs_ten_owners_at_once_and_times_out(applied: Applied) -> None:
+    """One run per owner is the app's rule (chats.lake.glue); the job caps how many owners'
+    runs go together, and a run that hangs is stopped."""
+    glue = client(applied, "glue")
+    job = glue.get_job(JobName=applied.outputs["glue_job_name"])["Job"]
+    assert job["ExecutionProperty"]["MaxConcurrentRuns"] == 10
+    assert job["Timeout"] == 60
 
 
 def test_athena_runs_in_an_enforced_encrypted_capped_workgroup(applied: Applied) -> None:

@@ -4,6 +4,7 @@ mirror, the files are parsed with python-hcl2 instead (never nothing)."""
 
 from __future__ import annotations
 
+import ast
 import re
 import subprocess
 from pathlib import Path
@@ -97,3 +98,75 @@ def test_every_output_the_app_reads_is_a_known_setting() -> None:
     assert "AWS_REGION" in names and len(names) > 15
     missing = [name for name in names if f"`{name}`" not in readme]
     assert not missing, f"README's environment table does not explain {missing}"
+
+
+def resource(kind: str, name: str) -> dict[str, Any]:
+    """One resource block of deploy/terraform, parsed (python-hcl2)."""
+    for block in parsed()["resource"]:
+        for found_kind, named in block.items():
+            if unquote(found_kind) != kind:
+                continue
+            for found_name, body in named.items():
+                if unquote(found_name) == name:
+                    return dict(body)
+    raise AssertionError(f"no resource {kind}.{name}")
+
+
+def variable_default(name: str) -> Any:
+    for block in parsed()["variable"]:
+        for found, body in block.items():
+            if unquote(found) == name:
+                return body["default"]
+    raise AssertionError(f"no variable {name}")
+
+
+def test_cors_admits_only_part_puts_from_the_app_origin_and_exposes_the_etag() -> None:
+    """Presigned multipart from the browser (ingestion/static/ingestion/transfer.js): PUT, and
+    the part's ETag read back. Downloads are signed URLs the browser navigates to: no CORS."""
+    pytest.importorskip("hcl2", reason="python-hcl2 (requirements-dev.txt)")
+    [rule] = resource("aws_s3_bucket_cors_configuration", "data")["cors_rule"]
+    assert [unquote(m) for m in rule["allowed_methods"]] == ["PUT"]
+    assert rule["allowed_origins"] == ["${local.origin}"]
+    assert [unquote(h) for h in rule["expose_headers"]] == ["ETag"]
+    assert [unquote(h) for h in rule["allowed_headers"]] == ["Content-Type"]
+    origin = (TERRAFORM_DIR / "versions.tf").read_text()
+    assert re.search(r'origin\s*=\s*"https://\$\{var\.domain\}"', origin)
+
+
+def test_the_glue_job_runs_about_ten_owners_at_once_and_has_a_timeout() -> None:
+    """The app starts one run per owner at a time; the job caps how many owners go at once."""
+    pytest.importorskip("hcl2", reason="python-hcl2 (requirements-dev.txt)")
+    job = resource("aws_glue_job", "whatsapp_silver")
+    [execution] = job["execution_property"]
+    assert execution["max_concurrent_runs"] == "${var.glue_max_concurrent_runs}"
+    assert 5 <= int(variable_default("glue_max_concurrent_runs")) <= 20
+    assert job["timeout"] == "${var.glue_timeout_minutes}"
+    assert 0 < int(variable_default("glue_timeout_minutes")) <= 180
+
+
+# Settings chats/lake/glue.py reads that a deployment need not set: an emulator's endpoint
+# (tests only) and the polling interval (a default in settings.py).
+GLUE_OPTIONAL_SETTINGS = {"AWS_GLUE_ENDPOINT_URL", "GLUE_POLL_SECONDS"}
+
+
+def test_the_tasks_environment_names_the_job_and_every_setting_the_glue_code_reads() -> None:
+    pytest.importorskip("hcl2", reason="python-hcl2 (requirements-dev.txt)")
+    source = (TERRAFORM_DIR.parents[1] / "chats" / "lake" / "glue.py").read_text()
+    read = {
+        node.attr
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Attribute)
+        and isinstance(node.value, ast.Name)
+        and node.value.id == "settings"
+    }
+    assert "GLUE_JOB_NAME" in read
+    [environment] = [
+        block["app_environment"] for block in parsed()["locals"] if "app_environment" in block
+    ]
+    missing = read - GLUE_OPTIONAL_SETTINGS - set(environment)
+    assert not missing, f"the ECS environment does not set {sorted(missing)}"
+    assert environment["GLUE_JOB_NAME"] == "${aws_glue_job.whatsapp_silver.name}"
+    assert environment["STORAGE_BUCKET"] == "${aws_s3_bucket.data.bucket}"
+    # Every process's task definition, the worker's included, takes that one environment.
+    definition = resource("aws_ecs_task_definition", "app")["container_definitions"]
+    assert "environment = [for k, v in local.app_environment" in definition

@@ -6,6 +6,7 @@ The job itself is tested on pyspark (tests/spark/test_glue_job.py).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
 from collections.abc import Iterator
@@ -221,13 +222,17 @@ def test_a_full_job_leaves_the_export_queued_and_starts_it_later(
 
 @pytest.mark.django_db
 def test_a_rename_and_a_deleted_export_are_rebuilt_by_the_next_run(
-    aws: dict[str, Any], owner: Any
+    aws: dict[str, Any], owner: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
     first = import_chat(owner, ANDROID)
     later = import_chat(owner, ANDROID + ANDROID_MORE)
-    rename_chat(owner.pk, "Anna", "Anna B")  # queued behind the running run
+    with django_capture_on_commit_callbacks() as scheduled:
+        rename_chat(owner.pk, "Anna", "Anna B")  # queued behind the running run
     queued = SilverOwner.objects.get(owner=owner)
     assert queued.rebuild_chats == ["Anna", "Anna B"]
+    # The worker starts it (a rename comes from the web, which may not talk to Glue).
+    assert [c.__qualname__ for c in scheduled] == ["queue_rebuild.<locals>.<lambda>"]
+    assert len(moto_runs(aws)) == 1
 
     finish(first.glue_run)  # type: ignore[arg-type]
     rebuild = GlueRun.objects.get(owner=owner, finished_at__isnull=True)
@@ -243,6 +248,8 @@ def test_a_rename_and_a_deleted_export_are_rebuilt_by_the_next_run(
 
     StoredObject.objects.filter(pk=later.source_id).update(deleted_at="2024-05-01T00:00:00Z")
     forget_export(owner.pk, "Anna B", later.bronze_key, ("2024-03-13", "2024-04-02"))
+    assert not GlueRun.objects.filter(owner=owner, finished_at__isnull=True).exists()
+    start_glue_run(owner.pk)  # what the scheduled start does
     run = GlueRun.objects.get(owner=owner, finished_at__isnull=True)
     lines = manifest(aws, run)
     assert lines[0]["drop"]["chats"] == ["Anna B"]
@@ -277,3 +284,53 @@ def test_a_real_worker_follows_the_run_until_the_export_is_built(
     run = GlueRun.objects.get(pk=export.glue_run_id)
     assert run.state == "SUCCEEDED" and run.finished_at is not None
     assert [r["JobRunState"] for r in moto_runs(aws)] == ["SUCCEEDED"]
+
+
+def periodic_sweeps() -> list[Any]:
+    """The functions settings.PLATFORM_SWEEPS names, as the periodic sweep calls them."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    return [import_string(path) for path in settings.PLATFORM_SWEEPS]
+
+
+@pytest.mark.django_db
+def test_the_periodic_sweep_checks_a_run_whose_polling_was_lost(
+    aws: dict[str, Any], owner: Any
+) -> None:
+    """A run started, then its polling task lost (broker down, worker gone): the sweep named in
+    PLATFORM_SWEEPS asks Glue about it; a run polled recently is left to its task."""
+    [sweep] = [s for s in periodic_sweeps() if s is glue.sweep_runs]
+    export = import_chat(owner, ANDROID)
+    run = export.glue_run
+    assert run is not None
+    assert sweep() == 0  # polled by its own task (checked_at unset, started just now)
+
+    lost_since = run.started_at - glue.STALE_CHECK - dt.timedelta(minutes=1)
+    GlueRun.objects.filter(pk=run.pk).update(started_at=lost_since, checked_at=None)
+    assert sweep() == 1
+    run.refresh_from_db()
+    assert run.checked_at is not None and run.state == "RUNNING"  # Glue's answer, from moto
+
+    GlueRun.objects.filter(pk=run.pk).update(checked_at=lost_since)
+    assert sweep() == 1
+    run.refresh_from_db()
+    export.refresh_from_db()
+    assert run.state == "SUCCEEDED" and run.finished_at is not None
+    assert export.silver_status == SilverStatus.BUILT
+    assert sweep() == 0  # nothing left to check or start
+
+
+@pytest.mark.django_db
+def test_the_periodic_sweep_asks_glue_nothing_when_the_worker_writes_silver(
+    aws: dict[str, Any], owner: Any, settings: Any
+) -> None:
+    run = import_chat(owner, ANDROID).glue_run
+    assert run is not None
+    GlueRun.objects.filter(pk=run.pk).update(
+        started_at=dt.datetime(2024, 1, 1, tzinfo=dt.UTC), checked_at=None
+    )
+    settings.GLUE_JOB_NAME = ""  # local mode: the worker is the silver writer
+    assert glue.sweep_runs() == 0
+    run.refresh_from_db()
+    assert run.checked_at is None
