@@ -255,8 +255,9 @@ else:
 
 # What the periodic sweep calls (dotted paths of functions taking no arguments and returning a
 # count): work that a broker outage or a dead worker left undone is sent again.
-PLATFORM_SWEEPS = [
+PLATFORM_SWEEPS: list[str] = [
     "ingestion.deletion.sweep_deletions",  # deletions recorded and not yet carried out
+    "chats.lake.glue.sweep_runs",  # Glue runs nobody followed to the end (AWS only)
 ]
 
 # Sign-in: OpenID Connect (Cognito or any provider) when OIDC_ISSUER is set, else local accounts.
@@ -329,12 +330,6 @@ if GLUE_JOB_NAME and not STORAGE_BUCKET:
     raise ImproperlyConfigured(
         "GLUE_JOB_NAME: the Glue job reads and writes the bucket; set STORAGE_BUCKET as well"
     )
-
-# The periodic sweep: dotted paths of functions that take nothing and return how many things
-# they took over (each is safe to call in any mode; it does nothing where it has no work).
-PLATFORM_SWEEPS: list[str] = [
-    "chats.lake.glue.sweep_runs",
-]
 
 # Photos
 PHOTO_MAX_PIXELS = env_int("PHOTO_MAX_PIXELS", 100_000_000, minimum=1)
