@@ -15,7 +15,14 @@ from django import forms
 
 from chats.search.query import DEFAULT_LIMIT, BadQuery, Cursor, MessageFilter
 
-__all__ = ["ChatForm", "ConversationForm", "SearchForm", "first_error", "search_query"]
+__all__ = [
+    "ChatForm",
+    "ConversationForm",
+    "ReaderForm",
+    "SearchForm",
+    "first_error",
+    "search_query",
+]
 
 _TRUE = frozenset({"1", "on", "true", "yes"})
 _DATE_ERRORS = {"invalid": "not a date; use YYYY-MM-DD"}
@@ -135,12 +142,17 @@ def _fields(f: MessageFilter) -> dict[str, Any]:
 
 
 class ConversationForm(ChatForm):
-    """``?chat=&at=&cursor=&dir=&me=``: one chat, around a message or a page at a time."""
+    """``?chat=&at=&date=&cursor=&dir=&me=&q=&part=``: one chat, around a message, from a date
+    or a page at a time; ``q``'s words are highlighted; ``part`` asks for the messages alone
+    (what the page adds above or below the ones it shows)."""
 
     at = forms.CharField(required=False, max_length=256)
+    date = forms.DateField(required=False, input_formats=["%Y-%m-%d"], error_messages=_DATE_ERRORS)
     cursor = forms.CharField(required=False, max_length=2048)
     dir = forms.ChoiceField(required=False, choices=[("older", "older"), ("newer", "newer")])
     me = forms.CharField(required=False, max_length=500)
+    q = forms.CharField(required=False, max_length=2000)
+    part = FlagField()
 
     def clean_cursor(self) -> str | None:
         cursor: str = self.cleaned_data.get("cursor") or ""
@@ -154,6 +166,13 @@ class ConversationForm(ChatForm):
 
     def clean_dir(self) -> str:
         return self.cleaned_data.get("dir") or "older"
+
+
+class ReaderForm(ChatForm):
+    """POST ``chat``, ``me`` (empty: nobody) and the ``at`` message to come back to."""
+
+    me = forms.CharField(required=False, max_length=500, strip=False)
+    at = forms.CharField(required=False, max_length=256)
 
 
 def first_error(form: forms.Form) -> str:

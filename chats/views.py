@@ -15,16 +15,14 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from chats import charts, presenters
-from chats.forms import ChatForm, ConversationForm, SearchForm, first_error, search_query
+from chats.forms import ChatForm, SearchForm, first_error, search_query
 from chats.search.backend import ChatsUnavailable, get_engine, owner_of
-from chats.search.engines import ChatEngine, Cursor
+from chats.search.engines import ChatEngine
 from chats.search.query import MessageFilter
 from ingestion.models import Status, StoredObject
 from ingestion.routing import Kind
 
 SEARCH_PAGE_SIZE = 50
-CONVERSATION_PAGE_SIZE = 150
-CONTEXT_RADIUS = 25
 PENDING_LIMIT = 20
 PARTICIPANTS_SHOWN = 4
 
@@ -131,81 +129,6 @@ def search(request: HttpRequest) -> HttpResponse:
         first_page=params.cursor is None,
     )
     return render(request, "chats/search.html", context)
-
-
-def _conversation_rows(
-    engine: ChatEngine, owner: str, chat: str, asked: dict[str, Any]
-) -> tuple[list[dict[str, Any]], str | None, str | None, str | None]:
-    """Rows of the page asked for, the anchor message id, and cursors for older and newer."""
-    at = asked.get("at") or None
-    cursor = asked.get("cursor") or None
-    direction = asked["dir"]
-    if at:
-        rows = engine.message_context(owner, chat, at, CONTEXT_RADIUS)
-        if rows:
-            index = next((i for i, r in enumerate(rows) if r["message_id"] == at), 0)
-            older = Cursor.after_row(rows[0]).encode() if index >= CONTEXT_RADIUS else None
-            newer = (
-                Cursor.after_row(rows[-1]).encode()
-                if len(rows) - index - 1 >= CONTEXT_RADIUS
-                else None
-            )
-            return rows, at, older, newer
-        cursor = None  # the message is gone (or not this chat's): show the latest page instead
-    if direction == "newer":
-        page = engine.conversation(owner, chat, cursor, CONVERSATION_PAGE_SIZE)
-        older = Cursor.after_row(page.rows[0]).encode() if page.rows and cursor else None
-        return page.rows, None, older, page.next_cursor
-    page = engine.conversation(owner, chat, cursor, CONVERSATION_PAGE_SIZE, backwards=True)
-    newer = Cursor.after_row(page.rows[-1]).encode() if page.rows and cursor else None
-    return page.rows, None, page.next_cursor, newer
-
-
-@require_GET
-def conversation(request: HttpRequest) -> HttpResponse:
-    """One chat as bubbles, a page at a time (the latest page first), or around one message."""
-    form = ConversationForm(request.GET)
-    if not form.is_valid() and "chat" in form.errors:
-        return redirect("chats:index")
-    chat: str = form.cleaned_data["chat"]
-    engine = _engine(request)
-    if isinstance(engine, HttpResponse):
-        return engine
-    owner = owner_of(request.user)
-    if not form.is_valid():
-        return render(
-            request,
-            "chats/conversation.html",
-            {
-                "chat": chat,
-                "hue": presenters.sender_hue(chat),
-                "days": [],
-                "error": "That page link is not valid any more.",
-            },
-            status=400,
-        )
-    rows, anchor, older, newer = _conversation_rows(engine, owner, chat, form.cleaned_data)
-    me = form.cleaned_data["me"] or None
-    urls = presenters.photo_urls(request.user, rows)
-    hues = presenters.sender_hues(r["sender"] for r in rows)
-    bubbles = [presenters.bubble(r, photo_urls=urls, hues=hues, me=me, anchor=anchor) for r in rows]
-    senders = sorted({b.sender for b in bubbles if b.sender and not b.is_system}, key=str.casefold)
-    if me and me not in senders:
-        senders = sorted([*senders, me], key=str.casefold)
-    return render(
-        request,
-        "chats/conversation.html",
-        {
-            "chat": chat,
-            "hue": presenters.sender_hue(chat),
-            "days": presenters.by_day(bubbles),
-            "anchor": anchor,
-            "older": older,
-            "newer": newer,
-            "me": me or "",
-            "senders": senders,
-        },
-    )
 
 
 def _stat_cards(totals: dict[str, Any]) -> list[tuple[str, str]]:

@@ -143,6 +143,10 @@ class ChatEngine(ABC):
         """The message and up to `radius` neighbours either side; [] if it does not exist."""
         return self.query(owner, lambda d: message_context(d, owner, chat, message_id, radius))
 
+    def senders(self, owner: str, chat: str) -> list[Row]:
+        """The chat's senders, most active first: {sender, messages, words, media}."""
+        return self.query(owner, lambda d: chat_stats(d, owner, chat)["senders"])
+
     def chat_summaries(self, owner: str) -> list[Row]:
         """One row per chat: chat, messages, media, first_date, last_date, last_ts and
         participants (list of {sender, messages}, most active first). Latest chat first.
