@@ -52,7 +52,7 @@ class ChatForm(forms.Form):
 
 
 class SearchForm(forms.Form):
-    """``?chat=&sender=&q=&date=&from=&to=&hide_system=&only_media=&limit=&cursor=``.
+    """``?chat=&sender=&q=&date=&from=&to=&hide_system=&only_media=&limit=&cursor=&seen=&total=``.
 
     ``owner`` is the signed-in user's owner value (never a parameter); ``page_size`` the
     limit when none is given, and the most a page shows when ``page_size_is_max``;
@@ -71,6 +71,9 @@ class SearchForm(forms.Form):
         error_messages={"invalid": "not a whole number", "min_value": "must be at least 1"},
     )
     cursor = forms.CharField(required=False, max_length=2048)
+    # The search page's own figures on later pages: matches shown before, matches in all.
+    seen = forms.IntegerField(required=False, min_value=0)
+    total = forms.IntegerField(required=False, min_value=0)
 
     def __init__(
         self,
@@ -203,4 +206,7 @@ def search_query(f: MessageFilter, **changes: Any) -> str:
         pairs.append(("only_media", "1"))
     if values["cursor"]:
         pairs.append(("cursor", values["cursor"]))
+    for name in ("seen", "total"):
+        if changes.get(name) is not None:
+            pairs.append((name, str(changes[name])))
     return urlencode(pairs)

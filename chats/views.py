@@ -19,6 +19,7 @@ from chats.forms import ChatForm, SearchForm, first_error, search_query
 from chats.search.backend import ChatsUnavailable, get_engine, owner_of
 from chats.search.engines import ChatEngine
 from chats.search.query import MessageFilter
+from chats.search.sql import COUNT_LIMIT
 from ingestion.models import Status, StoredObject
 from ingestion.routing import Kind
 
@@ -88,18 +89,15 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _chat_names(engine: ChatEngine, owner: str) -> list[str]:
-    return sorted((row["chat"] for row in engine.chat_summaries(owner)), key=str.casefold)
-
-
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
-    """Messages matching the form, newest first, grouped by day, matches highlighted."""
+    """Messages matching the form, newest first, grouped by day, matches highlighted, with
+    the count of all matches ("50 of 183")."""
     engine = _engine(request)
     if isinstance(engine, HttpResponse):
         return engine
     owner = owner_of(request.user)
-    context: dict[str, Any] = {"chat_names": _chat_names(engine, owner)}
+    summaries = engine.chat_summaries(owner)
     form = SearchForm(
         request.GET,
         owner=owner,
@@ -107,28 +105,72 @@ def search(request: HttpRequest) -> HttpResponse:
         page_size_is_max=True,
         newest_first=True,
     )
-    context["form"] = form
+    context: dict[str, Any] = {
+        "form": form,
+        "chat_names": sorted((row["chat"] for row in summaries), key=str.casefold),
+    }
     if not form.is_valid():
         context.update(params=MessageFilter(owner=owner), error=first_error(form), days=[])
         return render(request, "chats/search.html", context, status=400)
     params = form.message_filter
-    context.update(params=params, hue=presenters.sender_hue(params.chat))
+    context.update(
+        params=params,
+        hue=presenters.sender_hue(params.chat),
+        senders=_senders(summaries, params.chat),
+        filters_on=sum(
+            bool(x)
+            for x in (
+                params.chat,
+                params.sender,
+                params.date or params.date_from or params.date_to,
+                params.hide_system,
+                params.only_media,
+            )
+        ),
+    )
     if not params.filtered:
         return render(request, "chats/search.html", context)
     page = engine.search(params)
-    urls = presenters.photo_urls(request.user, page.rows)
+    # Later pages are told how many matches came before them and the total (figures to show,
+    # not filters), so only the first page counts.
+    seen = (form.cleaned_data.get("seen") or 0) if params.cursor else 0
+    total = form.cleaned_data.get("total") if params.cursor else None
+    if total is None:
+        total = engine.count(params)
+    over = total > COUNT_LIMIT
+    urls = presenters.photo_urls(request.user, page.rows, chat=params.chat)
     hues = presenters.sender_hues(r["sender"] for r in page.rows)
     bubbles = [
         presenters.bubble(r, words=params.words, photo_urls=urls, hues=hues) for r in page.rows
     ]
+    shown = seen + len(bubbles)
     context.update(
         searched=True,
         days=presenters.by_day(bubbles),
         count=len(bubbles),
-        next_params=search_query(params, cursor=page.next_cursor) if page.next_cursor else "",
+        first=seen + 1,
+        last=shown,
+        total=COUNT_LIMIT if over else total,
+        over=over,
+        next_params=(
+            search_query(params, cursor=page.next_cursor, seen=shown, total=total)
+            if page.next_cursor
+            else ""
+        ),
         first_page=params.cursor is None,
     )
     return render(request, "chats/search.html", context)
+
+
+def _senders(summaries: list[dict[str, Any]], chat: str | None) -> list[str]:
+    """The senders to choose from: the chat's (most active first), or everyone's by name."""
+    if chat:
+        for row in summaries:
+            if row["chat"] == chat:
+                return [p["sender"] for p in row["participants"]]
+        return []
+    names = {p["sender"] for row in summaries for p in row["participants"]}
+    return sorted(names, key=str.casefold)
 
 
 def _stat_cards(totals: dict[str, Any]) -> list[tuple[str, str]]:

@@ -13,25 +13,36 @@ from functools import lru_cache
 __all__ = ["fold", "fold_with_positions"]
 
 
+def _simple_lower(text: str) -> str:
+    """Lower case per code point (as SQL's `lower`: "İ" stays one character)."""
+    return "".join(low if len(low := ch.lower()) == 1 else ch for ch in text)
+
+
+def _strip_marks(text: str) -> str:
+    decomposed = unicodedata.normalize("NFD", text)
+    kept = "".join(c for c in decomposed if not unicodedata.category(c).startswith("M"))
+    return unicodedata.normalize("NFC", kept)
+
+
 @lru_cache(maxsize=4096)
 def _fold_char(ch: str) -> str:
     if ch.isascii():
         return ch.lower()
-    lowered = ch.lower()
-    decomposed = unicodedata.normalize("NFD", lowered)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _strip_marks(_simple_lower(ch))
 
 
 def fold(text: str) -> str:
-    """`text` lower-cased, without accents or other combining marks."""
+    """`text` lower-cased per code point, decomposed, without its marks, composed again (as
+    DuckDB's `strip_accents(lower(x))`)."""
     if text.isascii():
         return text.lower()
-    return "".join(_fold_char(ch) for ch in text)
+    return _strip_marks(_simple_lower(text))
 
 
 def fold_with_positions(text: str) -> tuple[str, list[int]]:
-    """The fold of `text`, and for each of its characters the index in `text` it came from
-    (one more entry at the end: `len(text)`), so a span of the fold maps back to the text."""
+    """The fold of `text` character by character, and for each character of it the index in
+    `text` it came from (one more entry at the end: `len(text)`), so a span of the fold maps
+    back to the text as written."""
     out: list[str] = []
     positions: list[int] = []
     for i, ch in enumerate(text):

@@ -110,6 +110,7 @@ def test_a_search_hit_opens_with_its_words_marked(traveller_page: Any, seeded: P
     page.goto(f"{seeded.url}/chats/search?q=PASTEIS")  # case and accents ignored
     assert page.locator(".hit").count() > 0
     assert page.locator(".hit mark").first.inner_text() == "Pastéis"
+    assert " of " in page.locator(".result-count").inner_text()
     page.locator(".hit-open").first.click()
     wait_until(page, "document.getElementById('convo').style.height !== ''")
     assert page.locator("#convo .anchor mark").inner_text() == "Pastéis"
