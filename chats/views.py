@@ -207,7 +207,7 @@ def stats(request: HttpRequest) -> HttpResponse:
     hues = presenters.sender_hues(s["sender"] for s in senders)
     colors = [f"hsl({hues[s['sender']]} 62% 52%)" for s in senders]
     svg = {
-        "senders": charts.bar_chart(
+        "senders": charts.sender_bars(
             [(s["sender"], s["messages"]) for s in senders],
             title="Messages per sender",
             chart_id="chart-senders",
@@ -224,18 +224,19 @@ def stats(request: HttpRequest) -> HttpResponse:
             title="Messages by weekday and hour",
             chart_id="chart-heatmap",
         ),
-        "words": charts.bar_chart(
+        "words": charts.sender_bars(
             [(s["sender"], s["words"]) for s in senders],
             title="Words per sender",
             chart_id="chart-words",
             unit="words",
             colors=colors,
         ),
-        "media": charts.bar_chart(
+        "media": charts.sender_bars(
             [(s["sender"], s["media"]) for s in senders if s["media"]],
             title="Media per sender",
             chart_id="chart-media",
             unit="media",
+            unit_one="media",
             colors=[c for c, s in zip(colors, senders, strict=True) if s["media"]],
         ),
     }

@@ -368,7 +368,9 @@ def test_stats_draws_the_charts(owner_client: Any, owner: Any) -> None:
     response = owner_client.get(reverse("chats:stats"), {"chat": "Family"})
     assert response.status_code == 200
     html = response.content.decode()
-    assert html.count('<svg class="chart"') == 5
+    assert html.count('<svg class="chart') == 5
+    assert html.count('<svg class="chart bars"') == 3  # the shared bar chart, per sender
+    assert html.count('<svg class="legend"') == 1  # what the heatmap's shades mean
     for title in (
         "Messages per sender",
         "Words per sender",
@@ -377,7 +379,7 @@ def test_stats_draws_the_charts(owner_client: Any, owner: Any) -> None:
         "Media per sender",
     ):
         assert f">{title}</title>" in html
-    assert "Ana: 2 messages" in html
+    assert "Ana: 2 messages (" in html  # and her share
     assert "Mar 2024: 5 messages" in html
     assert "Fri 09:00–09:59: 2 messages" in html
 
