@@ -31,9 +31,11 @@ def match_spans(text: str, words: Iterable[str]) -> list[tuple[int, int]]:
             continue
         start = haystack.find(word)
         while start >= 0:
-            end = start + len(word)
-            # A folded letter that came from one of several (none do today) ends where it ends.
-            spans.append((positions[start], positions[end - 1] + 1))
+            end = positions[start + len(word) - 1] + 1
+            # Marks written as characters of their own after the last letter belong to it.
+            while end < len(text) and not fold(text[end]):
+                end += 1
+            spans.append((positions[start], end))
             start = haystack.find(word, start + 1)
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):

@@ -14,8 +14,9 @@ __all__ = ["fold", "fold_with_positions"]
 
 
 def _simple_lower(text: str) -> str:
-    """Lower case per code point (as SQL's `lower`: "İ" stays one character)."""
-    return "".join(low if len(low := ch.lower()) == 1 else ch for ch in text)
+    """Lower case per code point, as SQL's `lower` (no final-sigma rule); "İ" lowers to "i"
+    and a combining dot, which the fold then drops, as DuckDB's fold does."""
+    return "".join(ch.lower() for ch in text)
 
 
 def _strip_marks(text: str) -> str:
