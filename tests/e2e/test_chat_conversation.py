@@ -87,6 +87,14 @@ def test_a_date_jumps_to_that_day(traveller_page: Any, seeded: Platform) -> None
     assert section >= "2024-01-20" and section != day
     box, pane = anchor.bounding_box(), page.locator("#convo").bounding_box()
     assert pane["y"] <= box["y"] and box["y"] + box["height"] <= pane["y"] + pane["height"]
+    # Scrolling down from there brings the newer messages, in place, once each.
+    shown = page.locator("#convo .msg, #convo .sys").count()
+    page.evaluate("() => { const p = document.getElementById('convo'); p.scrollTop = 1e9; }")
+    wait_until(page, f"document.querySelectorAll('#convo .msg, #convo .sys').length > {shown}")
+    ids = page.eval_on_selector_all("#convo [id^=m-]", "els => els.map(e => e.id)")
+    assert len(ids) == len(set(ids))
+    dates = page.eval_on_selector_all("#convo .convo-day", "els => els.map(e => e.dataset.date)")
+    assert dates == sorted(set(dates))
 
 
 def test_me_is_kept_for_the_chat(browser: Any, seeded: Platform) -> None:
@@ -94,8 +102,8 @@ def test_me_is_kept_for_the_chat(browser: Any, seeded: Platform) -> None:
     page = context.new_page()
     sign_in(page, seeded.url, *TRAVELLER)
     open_trip(page, seeded.url)
-    page.select_option("#id_me", "Bruno")
-    page.wait_for_load_state("load")
+    with page.expect_navigation():  # the choice is posted, then the conversation shown again
+        page.select_option("#id_me", "Bruno")
     open_trip(page, seeded.url)
     assert page.locator("#id_me").input_value() == "Bruno"
     mine = page.eval_on_selector_all(".msg.mine .bubble", "els => els.length")
