@@ -14,7 +14,7 @@ from django.db import transaction
 
 from chats.lake.lock import owner_lock
 from chats.lake.writer import SourceDeleted, WriteStats, build_export_silver, rebuild_chats
-from chats.models import ChatExport, SilverStatus
+from chats.models import ChatExport, ChatReader, SilverStatus
 from chats.whatsapp.names import chat_name_from_filename
 from chats.whatsapp.parser import NotAChatExport, detect_format, parse
 from ingestion import storage
@@ -120,6 +120,10 @@ def rename_chat(owner_id: int, old_name: str, new_name: str) -> WriteStats | Non
     if old_name == new_name:
         return None
     ChatExport.objects.filter(owner_id=owner_id, chat_name=old_name).update(chat_name=new_name)
+    # Who "me" is goes with the chat, unless the new name already had its own choice.
+    readers = ChatReader.objects.filter(owner_id=owner_id)
+    if not readers.filter(chat=new_name).exists():
+        readers.filter(chat=old_name).update(chat=new_name)
     return rebuild_chats(owner_id, {old_name, new_name})
 
 

@@ -47,8 +47,10 @@ from chats.search.query import (
     MessageFilter,
     clamp_limit,
 )
+from chats.search.text import COMBINING_MARKS, sql_fold
 
 __all__ = [
+    "COMBINING_MARKS",
     "COUNT_LIMIT",
     "DEFAULT_LIMIT",
     "MAX_CONTEXT_RADIUS",
@@ -77,22 +79,6 @@ COUNT_LIMIT = 1000
 
 # Glue database and table names: letters, digits and underscores, not starting with a digit.
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,254}")
-
-# The combining marks Trino's fold deletes after NFD: the blocks Combining Diacritical Marks,
-# … Extended, … Supplement, … for Symbols and Combining Half Marks. Written as a Unicode
-# escape literal (U&'\0300…'), so the SQL text stays ASCII.
-_MARK_BLOCKS = (
-    (0x0300, 0x036F),
-    (0x1AB0, 0x1AFF),
-    (0x1DC0, 0x1DFF),
-    (0x20D0, 0x20FF),
-    (0xFE20, 0xFE2F),
-)
-COMBINING_MARKS = (
-    "U&'"
-    + "".join(f"\\{code:04X}" for start, end in _MARK_BLOCKS for code in range(start, end + 1))
-    + "'"
-)
 
 MESSAGE_COLUMNS = (
     "message_id",
@@ -205,11 +191,7 @@ class _Builder:
 
     def fold(self, expression: str) -> str:
         """`expression` lower-cased without accents (see the module docstring)."""
-        if self.dialect.name == "duckdb":
-            return f"strip_accents(lower({expression}))"
-        return (
-            f"normalize(translate(normalize(lower({expression}), NFD), {COMBINING_MARKS}, ''), NFC)"
-        )
+        return sql_fold(self.dialect.name, expression)
 
     def contains_word(self, word: str) -> str:
         """The message holds `word`, ignoring case and accents."""

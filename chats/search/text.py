@@ -1,6 +1,6 @@
 """How chat text is compared: case and accents ignored ("joao" finds "João"). Pure.
 
-The SQL of :mod:`chats.search.sql` folds with the engines' own functions; this is the same
+The fold as SQL for each engine (`sql_fold`, used by :mod:`chats.search.sql`), and the same
 fold in Python, for highlighting matches and recognising names, with a map back to the
 positions of the original text so a highlight covers the letters as written.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["fold", "fold_with_positions"]
+__all__ = ["COMBINING_MARKS", "fold", "fold_with_positions", "sql_fold"]
 
 
 def _simple_lower(text: str) -> str:
@@ -52,3 +52,28 @@ def fold_with_positions(text: str) -> tuple[str, list[int]]:
         positions.extend([i] * len(folded))
     positions.append(len(text))
     return "".join(out), positions
+
+
+# The combining marks Trino's fold deletes after NFD: the blocks Combining Diacritical Marks,
+# … Extended, … Supplement, … for Symbols and Combining Half Marks. Written as a Unicode
+# escape literal (U&'\0300…'), so the SQL text stays ASCII.
+_MARK_BLOCKS = (
+    (0x0300, 0x036F),
+    (0x1AB0, 0x1AFF),
+    (0x1DC0, 0x1DFF),
+    (0x20D0, 0x20FF),
+    (0xFE20, 0xFE2F),
+)
+COMBINING_MARKS = (
+    "U&'"
+    + "".join(f"\\{code:04X}" for start, end in _MARK_BLOCKS for code in range(start, end + 1))
+    + "'"
+)
+
+
+def sql_fold(engine: str, expression: str) -> str:
+    """The SQL fold of `expression` on "duckdb" or "athena" (Trino has no strip_accents:
+    NFD, translate() deletes the marks, then NFC as DuckDB does)."""
+    if engine == "duckdb":
+        return f"strip_accents(lower({expression}))"
+    return f"normalize(translate(normalize(lower({expression}), NFD), {COMBINING_MARKS}, ''), NFC)"

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from chats.models import ChatExport
+from chats.models import ChatExport, ChatReader
+from chats.pipeline import rename_chat
 from gallery.models import Photo
 from ingestion.models import Status, StoredObject
 from tests.django.test_chat_pages import bubbles_of, family_chat, make_photo, msg, write_silver
@@ -188,3 +189,10 @@ def test_a_photo_from_the_same_export_is_shown_as_its_thumbnail(
     assert found is not None
     assert 'width="220" height="165"' in found.group(0)
     assert reverse("gallery:photo", args=[elsewhere.pk]) not in html
+
+
+def test_a_renamed_chat_keeps_who_me_is(owner_client: Any, owner: Any) -> None:
+    write_silver(long_chat(owner, 30))
+    owner_client.post(reverse("chats:reader"), {"chat": "Long", "me": "Bruno"})
+    rename_chat(owner.pk, "Long", "Longer")
+    assert ChatReader.objects.get(owner=owner).chat == "Longer"
