@@ -7,6 +7,7 @@ only ever selects among that user's own messages.
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_GET
 from chats import charts, presenters
 from chats.forms import ChatForm, SearchForm, first_error, search_query
 from chats.search.backend import ChatsUnavailable, get_engine, owner_of
-from chats.search.engines import ChatEngine
+from chats.search.engines import ChatEngine, Page
 from chats.search.query import MessageFilter
 from chats.search.sql import COUNT_LIMIT
 from ingestion.models import Status, StoredObject
@@ -130,13 +131,11 @@ def search(request: HttpRequest) -> HttpResponse:
     )
     if not params.filtered:
         return render(request, "chats/search.html", context)
-    page = engine.search(params)
     # Later pages are told how many matches came before them and the total (figures to show,
     # not filters), so only the first page counts.
     seen = (form.cleaned_data.get("seen") or 0) if params.cursor else 0
-    total = form.cleaned_data.get("total") if params.cursor else None
-    if total is None:
-        total = engine.count(params)
+    known = form.cleaned_data.get("total") if params.cursor else None
+    page, total = _page_and_total(engine, params, known)
     over = total > COUNT_LIMIT
     urls = presenters.photo_urls(request.user, page.rows, chat=params.chat)
     hues = presenters.sender_hues(r["sender"] for r in page.rows)
@@ -160,6 +159,19 @@ def search(request: HttpRequest) -> HttpResponse:
         first_page=params.cursor is None,
     )
     return render(request, "chats/search.html", context)
+
+
+def _page_and_total(
+    engine: ChatEngine, params: MessageFilter, total: int | None
+) -> tuple[Page, int]:
+    """The page of matches and their count, the count asked for alongside the page (on
+    Athena each is a query of a second or more; the engines are safe across threads)."""
+    if total is not None:
+        return engine.search(params), total
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        counting = pool.submit(engine.count, params)
+        page = engine.search(params)
+        return page, counting.result()
 
 
 def _senders(summaries: list[dict[str, Any]], chat: str | None) -> list[str]:
