@@ -136,4 +136,8 @@ def test_conversation_fits_and_passes_axe(
     assert axe_problems(page) == []
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"chats-conversation-{size}.png"))
+    open_trip(page, seeded.url, "&date=2024-02-01&q=train")  # a date, words marked
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport[0]
+    assert axe_problems(page) == []
+    page.screenshot(path=str(SCREENSHOTS / f"chats-conversation-date-{size}.png"))
     context.close()
