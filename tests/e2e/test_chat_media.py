@@ -45,6 +45,10 @@ def test_a_photo_of_the_export_shows_inline_and_media_have_icons(
         assert time.monotonic() < deadline, "the zip's chat and photo were not processed"
         time.sleep(0.5)
 
+    zip_id = response.json()["id"]
+    [zipped] = session.get(f"{platform_app.url}/api/objects?ids={zip_id}").json()["objects"]
+    assert "the chat and 1 photo unpacked." in zipped["reason"]  # "1 photo", not "1 photos"
+
     page.goto(conversation)
     thumb = page.locator(".att-photo img")
     assert thumb.count() == 1
