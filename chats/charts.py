@@ -1,51 +1,43 @@
-"""Charts as inline SVG, built in Python: horizontal bars, columns by month, a week heatmap.
+"""A chat's charts as inline SVG, built in Python: bars per sender, columns by month, a week
+heatmap with its legend.
 
-Pure: no Django. Every function returns SVG markup as a string in which all text that came
-from data (sender names, labels) is escaped. Each chart is an accessible image: `role="img"`,
-a `<title>` and a `<desc>` named by `aria-labelledby`, and a `<title>` (tooltip) per mark.
+Pure: no Django. Built on the shared primitives of platform_site.charts (the svg opener, the
+empty chart, number formatting, the bar chart), so every piece of text from data is escaped,
+each chart is an accessible image (`role="img"`, a `<title>` and a `<desc>`), every mark has
+a tooltip, and colours and sizes are presentation attributes, never `style` (strict CSP).
 
-The charts fill their container's width without being scaled: there is no viewBox, heights are
-pixels and horizontal positions are percentages of the width, so a label drawn at 11 px stays
-11 px on a phone and on a desktop (a scaled chart's labels shrank to 4 px on a phone). Colours
-and sizes are presentation attributes, never `style`, so a strict Content-Security-Policy holds.
+The columns and the heatmap fill their container's width without being scaled: no viewBox,
+heights in pixels and horizontal positions in percentages of the width, so their 11 px labels
+stay 11 px on a phone and on a desktop. The bars are the shared chart, drawn in a viewBox
+narrow enough (`BAR_WIDTH`) that its 13-unit text is 11.8 px in a phone's 328 px panel; the
+page's stylesheet caps how wide they grow on a desktop.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from html import escape
+
+from platform_site import charts as shared
+from platform_site.charts import MUTED, compact, e, empty_chart, svg_open
 
 __all__ = [
+    "BAR_WIDTH",
     "WEEKDAYS",
-    "bar_chart",
     "heatmap",
     "month_columns",
     "month_range",
     "nice_ticks",
+    "sender_bars",
 ]
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_FONT = 'font-family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif"'
-_INK = "#1d2433"
-_MUTED = "#667085"
 _GRID = "#e4e7ec"
 # Heatmap ramp, from an empty cell to the busiest one.
 _RAMP = ((0xEE, 0xF2, 0xFF), (0x3B, 0x5B, 0xDB), (0x1E, 0x2A, 0x78))
-
-
-def _e(value: object) -> str:
-    return escape(str(value), quote=True)
-
-
-def _fmt(value: float) -> str:
-    """A count as people read it: 1,234 or 12.5k."""
-    if value >= 100_000:
-        return f"{value / 1000:,.0f}k"
-    if value >= 10_000:
-        return f"{value / 1000:.1f}k"
-    return f"{value:,.0f}"
+_EMPTY_CELL = "#f2f4f7"
+BAR_WIDTH = 360
 
 
 def nice_ticks(maximum: float, count: int = 4) -> list[float]:
@@ -66,63 +58,29 @@ def _pct(value: float) -> str:
     return f"{value:.2f}%"
 
 
-def _open(chart_id: str, height: int, title: str, desc: str) -> list[str]:
-    cid = _e(chart_id)
-    return [
-        f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" width="100%" height="{height}" '
-        f'role="img" aria-labelledby="{cid}-title {cid}-desc" {_FONT}>',
-        f'<title id="{cid}-title">{_e(title)}</title>',
-        f'<desc id="{cid}-desc">{_e(desc)}</desc>',
-    ]
-
-
-def _empty(chart_id: str, title: str, height: int = 120) -> str:
-    parts = _open(chart_id, height, title, "No data.")
-    parts.append(
-        f'<text x="50%" y="{height / 2}" text-anchor="middle" fill="{_MUTED}" '
-        'font-size="14">No data yet</text></svg>'
-    )
-    return "".join(parts)
-
-
-def _truncate(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def bar_chart(
+def sender_bars(
     items: Sequence[tuple[str, float]],
     *,
     title: str,
     chart_id: str,
     unit: str = "messages",
+    unit_one: str | None = None,
     colors: Sequence[str] | None = None,
 ) -> str:
-    """Horizontal bars, one per (label, value), in the given order; each label and value on a
-    line above its bar, so long names fit a phone's width."""
-    if not items or all(value <= 0 for _, value in items):
-        return _empty(chart_id, title)
-    row, label_h, bar_h = 44, 19, 12
-    height = len(items) * row - (row - label_h - bar_h) + 2
-    peak = max(value for _, value in items)
-    desc = "; ".join(f"{label}: {_fmt(value)} {unit}" for label, value in items)
-    parts = _open(chart_id, height, title, desc)
-    for i, (label, value) in enumerate(items):
-        y = i * row
-        bar = 0.0 if value <= 0 else max(0.5, 100 * value / peak)
-        color = colors[i % len(colors)] if colors else "#3b5bdb"
-        parts.append(
-            f'<g class="bar"><title>{_e(label)}: {_fmt(value)} {_e(unit)}</title>'
-            f'<text x="0" y="{y + 14}" font-size="13" fill="{_INK}">'
-            f"{_e(_truncate(label, 24))}</text>"
-            f'<text x="100%" y="{y + 14}" text-anchor="end" font-size="13" font-weight="600" '
-            f'fill="{_INK}">{_fmt(value)}</text>'
-            f'<rect x="0" y="{y + label_h}" width="100%" height="{bar_h}" rx="{bar_h / 2}" '
-            f'fill="#f2f4f7"/>'
-            f'<rect x="0" y="{y + label_h}" width="{_pct(bar)}" height="{bar_h}" '
-            f'rx="{bar_h / 2}" fill="{_e(color)}"/></g>'
-        )
-    parts.append("</svg>")
-    return "".join(parts)
+    """One bar per sender (in the given order), each tooltip with the sender's share."""
+    total = sum(value for _, value in items)
+    return shared.bar_chart(
+        items,
+        title=title,
+        chart_id=chart_id,
+        unit=unit,
+        unit_one=unit_one,
+        colors=colors,
+        total=total or None,
+        width=BAR_WIDTH,
+        label_width=120,
+        label_chars=14,
+    )
 
 
 def month_range(first: str, last: str) -> list[str]:
@@ -150,22 +108,23 @@ def month_columns(
 ) -> str:
     """Columns per month ("YYYY-MM", count); months without messages are shown as gaps.
 
-    Four month labels at most ("Mar 2024" is about 50 px wide), so that they fit side by
-    side on a phone; on spans over two years, up to six years at their Januaries."""
+    Four month labels at most, each month's short name with its year on a line below when
+    the year changed since the last label, so that they fit side by side on a phone however
+    few months there are; on spans over two years, up to six years at their Januaries."""
     by_month = {month: value for month, value in counts if value}
     if not by_month:
-        return _empty(chart_id, title)
+        return empty_chart(chart_id, title)
     months = month_range(min(by_month), max(by_month))
-    top, bottom = 16, 26
+    top, bottom = 16, 36
     plot_h = height - top - bottom
     ticks = nice_ticks(max(by_month.values()))
     peak = ticks[-1]
     busiest = max(by_month, key=lambda m: by_month[m])
     desc = (
         f"{len(months)} months from {_month_label(months[0])} to {_month_label(months[-1])}; "
-        f"busiest {_month_label(busiest)} with {_fmt(by_month[busiest])} {unit}."
+        f"busiest {_month_label(busiest)} with {compact(by_month[busiest])} {unit}."
     )
-    parts = _open(chart_id, height, title, desc)
+    parts = [svg_open(chart_id, None, height, title, desc)]
     for tick in ticks:
         y = top + plot_h - plot_h * tick / peak
         parts.append(
@@ -181,6 +140,7 @@ def month_columns(
     yearly = len(months) > 24
     every = max(1, math.ceil(len(months) / 4))
     years_every = max(1, math.ceil(len(months) / 12 / 6))
+    shown_year = ""  # a label carries its year when the year changed since the last label
     for i, month in enumerate(months):
         value = by_month.get(month, 0)
         x = offset + i * slot + (slot - bar_w) / 2
@@ -189,14 +149,16 @@ def month_columns(
         parts.append(
             f'<rect class="col" x="{_pct(x)}" y="{y:.1f}" width="{_pct(bar_w)}" '
             f'height="{h:.1f}" rx="2" fill="#3b5bdb"><title>{_month_label(month)}: '
-            f"{_fmt(value)} {_e(unit)}</title></rect>"
+            f"{compact(value)} {e(unit)}</title></rect>"
         )
         if yearly:
             labelled = month.endswith("-01") and int(month[:4]) % years_every == 0
         else:
             labelled = i % every == 0
         if labelled:
-            label = month[:4] if yearly else _month_label(month)
+            label = month[:4] if yearly else _MONTHS[int(month[5:7]) - 1]
+            year = "" if yearly or month[:4] == shown_year else month[:4]
+            shown_year = month[:4]
             centre = x + bar_w / 2
             # Labels near an edge hang inwards from it instead of being cut by it.
             anchor, at = "middle", centre
@@ -205,9 +167,14 @@ def month_columns(
             elif centre > 94:
                 anchor, at = "end", x + bar_w
             parts.append(
-                f'<text x="{_pct(at)}" y="{height - 8}" text-anchor="{anchor}" '
-                f'font-size="11" fill="{_MUTED}">{label}</text>'
+                f'<text x="{_pct(at)}" y="{height - 20}" text-anchor="{anchor}" '
+                f'font-size="11" fill="{MUTED}">{label}</text>'
             )
+            if year:
+                parts.append(
+                    f'<text class="year" x="{_pct(at)}" y="{height - 6}" '
+                    f'text-anchor="{anchor}" font-size="11" fill="{MUTED}">{year}</text>'
+                )
     parts.append(
         f'<line x1="0" x2="100%" y1="{top + plot_h}" y2="{top + plot_h}" '
         'stroke="#98a2b3" stroke-width="1"/>'
@@ -216,9 +183,9 @@ def month_columns(
     for tick in ticks[1:]:
         y = top + plot_h - plot_h * tick / peak
         parts.append(
-            f'<text class="tick" x="0" y="{y - 4:.1f}" font-size="11" fill="{_MUTED}" '
+            f'<text class="tick" x="0" y="{y - 4:.1f}" font-size="11" fill="{MUTED}" '
             f'stroke="#fff" stroke-width="3" stroke-linejoin="round" paint-order="stroke">'
-            f"{_fmt(tick)}</text>"
+            f"{compact(tick)}</text>"
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -226,7 +193,7 @@ def month_columns(
 
 def _ramp(fraction: float) -> str:
     if fraction <= 0:
-        return "#f2f4f7"
+        return _EMPTY_CELL
     # Two linear segments keep light cells readable and the busiest ones dark.
     if fraction <= 0.5:
         a, b, f = _RAMP[0], _RAMP[1], fraction * 2
@@ -250,26 +217,27 @@ def heatmap(
     (drawn in a nested SVG of 24 × 7 units, its gaps white strokes of a constant 2 px)."""
     grid = {(day, hour): value for day, hour, value in cells if 1 <= day <= 7 and 0 <= hour < 24}
     if not any(grid.values()):
-        return _empty(chart_id, title)
+        return empty_chart(chart_id, title)
     left, top = 10.0, 22
-    height = top + 7 * row
+    legend_y = top + 7 * row + 12
+    height = legend_y + 24
     cell_w = (100 - left) / 24
     peak = max(grid.values())
     day, hour = max(grid, key=lambda k: grid[k])
     desc = (
-        f"Busiest: {WEEKDAYS[day - 1]} at {hour:02d}:00 with {_fmt(peak)} {unit}. "
+        f"Busiest: {WEEKDAYS[day - 1]} at {hour:02d}:00 with {compact(peak)} {unit}. "
         "Darker cells mean more messages."
     )
-    parts = _open(chart_id, height, title, desc)
+    parts = [svg_open(chart_id, None, height, title, desc)]
     for h in range(0, 24, 3):
         parts.append(
             f'<text x="{_pct(left + h * cell_w + cell_w / 2)}" y="{top - 8}" '
-            f'text-anchor="middle" font-size="11" fill="{_MUTED}">{h:02d}h</text>'
+            f'text-anchor="middle" font-size="11" fill="{MUTED}">{h:02d}h</text>'
         )
     for d in range(1, 8):
         parts.append(
             f'<text x="{_pct(left - 1.5)}" y="{top + (d - 1) * row + row / 2:.1f}" dy="0.35em" '
-            f'text-anchor="end" font-size="11" fill="{_MUTED}">{WEEKDAYS[d - 1]}</text>'
+            f'text-anchor="end" font-size="11" fill="{MUTED}">{WEEKDAYS[d - 1]}</text>'
         )
     parts.append(
         f'<svg x="{_pct(left)}" y="{top}" width="{_pct(100 - left)}" height="{7 * row}" '
@@ -282,7 +250,37 @@ def heatmap(
                 f'<rect class="cell" x="{h}" y="{d - 1}" width="1" height="1" '
                 f'fill="{_ramp(value / peak)}" stroke="#fff" stroke-width="2" '
                 f'vector-effect="non-scaling-stroke"><title>{WEEKDAYS[d - 1]} '
-                f"{h:02d}:00–{h:02d}:59: {_fmt(value)} {_e(unit)}</title></rect>"
+                f"{h:02d}:00–{h:02d}:59: {compact(value)} {e(unit)}</title></rect>"
             )
-    parts.append("</svg></svg>")
+    parts.append("</svg>")
+    parts.append(_legend(left, legend_y, peak, unit))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+_LEGEND_STEPS = (0.0, 0.25, 0.5, 0.75, 1.0)
+
+
+def _legend(left: float, y: int, peak: int, unit: str) -> str:
+    """What the shades mean: from no messages to the busiest hour's count, under the grid
+    (pixel-placed in a nested svg, so it keeps its size on any screen)."""
+    swatch, step, start = 16, 20, 18
+    parts = [
+        f'<svg class="legend" x="{_pct(left)}" y="{y}" width="{_pct(100 - left)}" height="24" '
+        'overflow="visible">',
+        f'<text x="0" y="12" dy="0.35em" font-size="11" fill="{MUTED}">0</text>',
+    ]
+    for i, fraction in enumerate(_LEGEND_STEPS):
+        low = 0 if fraction == 0 else math.floor(peak * _LEGEND_STEPS[i - 1]) + 1
+        high = round(peak * fraction)
+        tip = "none" if fraction == 0 else f"{compact(low)}–{compact(high)} {e(unit)}"
+        parts.append(
+            f'<rect class="swatch" x="{start + i * step}" y="4" width="{swatch}" '
+            f'height="{swatch}" rx="3" fill="{_ramp(fraction)}" stroke="#d0d5dd" '
+            f'stroke-width="1"><title>{tip}</title></rect>'
+        )
+    parts.append(
+        f'<text x="{start + len(_LEGEND_STEPS) * step + 4}" y="12" dy="0.35em" font-size="11" '
+        f'fill="{MUTED}">{compact(peak)} {e(unit)} an hour</text></svg>'
+    )
     return "".join(parts)

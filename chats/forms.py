@@ -15,7 +15,14 @@ from django import forms
 
 from chats.search.query import DEFAULT_LIMIT, BadQuery, Cursor, MessageFilter
 
-__all__ = ["ChatForm", "ConversationForm", "SearchForm", "first_error", "search_query"]
+__all__ = [
+    "ChatForm",
+    "ConversationForm",
+    "ReaderForm",
+    "SearchForm",
+    "first_error",
+    "search_query",
+]
 
 _TRUE = frozenset({"1", "on", "true", "yes"})
 _DATE_ERRORS = {"invalid": "not a date; use YYYY-MM-DD"}
@@ -45,7 +52,7 @@ class ChatForm(forms.Form):
 
 
 class SearchForm(forms.Form):
-    """``?chat=&sender=&q=&date=&from=&to=&hide_system=&only_media=&limit=&cursor=``.
+    """``?chat=&sender=&q=&date=&from=&to=&hide_system=&only_media=&limit=&cursor=&seen=&total=``.
 
     ``owner`` is the signed-in user's owner value (never a parameter); ``page_size`` the
     limit when none is given, and the most a page shows when ``page_size_is_max``;
@@ -64,6 +71,9 @@ class SearchForm(forms.Form):
         error_messages={"invalid": "not a whole number", "min_value": "must be at least 1"},
     )
     cursor = forms.CharField(required=False, max_length=2048)
+    # The search page's own figures on later pages: matches shown before, matches in all.
+    seen = forms.IntegerField(required=False, min_value=0)
+    total = forms.IntegerField(required=False, min_value=0)
 
     def __init__(
         self,
@@ -135,12 +145,17 @@ def _fields(f: MessageFilter) -> dict[str, Any]:
 
 
 class ConversationForm(ChatForm):
-    """``?chat=&at=&cursor=&dir=&me=``: one chat, around a message or a page at a time."""
+    """``?chat=&at=&date=&cursor=&dir=&me=&q=&part=``: one chat, around a message, from a date
+    or a page at a time; ``q``'s words are highlighted; ``part`` asks for the messages alone
+    (what the page adds above or below the ones it shows)."""
 
     at = forms.CharField(required=False, max_length=256)
+    date = forms.DateField(required=False, input_formats=["%Y-%m-%d"], error_messages=_DATE_ERRORS)
     cursor = forms.CharField(required=False, max_length=2048)
     dir = forms.ChoiceField(required=False, choices=[("older", "older"), ("newer", "newer")])
     me = forms.CharField(required=False, max_length=500)
+    q = forms.CharField(required=False, max_length=2000)
+    part = FlagField()
 
     def clean_cursor(self) -> str | None:
         cursor: str = self.cleaned_data.get("cursor") or ""
@@ -154,6 +169,13 @@ class ConversationForm(ChatForm):
 
     def clean_dir(self) -> str:
         return self.cleaned_data.get("dir") or "older"
+
+
+class ReaderForm(ChatForm):
+    """POST ``chat``, ``me`` (empty: nobody) and the ``at`` message to come back to."""
+
+    me = forms.CharField(required=False, max_length=500, strip=False)
+    at = forms.CharField(required=False, max_length=256)
 
 
 def first_error(form: forms.Form) -> str:
@@ -184,4 +206,7 @@ def search_query(f: MessageFilter, **changes: Any) -> str:
         pairs.append(("only_media", "1"))
     if values["cursor"]:
         pairs.append(("cursor", values["cursor"]))
+    for name in ("seen", "total"):
+        if changes.get(name) is not None:
+            pairs.append((name, str(changes[name])))
     return urlencode(pairs)

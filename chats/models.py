@@ -142,3 +142,23 @@ class GlueRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job_run_id or 'run'} ({self.state})"
+
+
+class ChatReader(models.Model):
+    """Who the owner is in one of their chats: their messages are drawn on the right."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chat_readers"
+    )
+    chat = models.CharField(max_length=200)
+    me = models.CharField(max_length=500, blank=True, help_text="Empty: nobody on the right.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "chat"], name="one_reader_per_owner_chat")
+        ]
+        verbose_name = "chat reader"
+
+    def __str__(self) -> str:
+        return f"{self.me or 'nobody'} in {self.chat}"

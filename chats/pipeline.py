@@ -14,12 +14,13 @@ from django.db import transaction
 
 from chats.lake.lock import owner_lock
 from chats.lake.writer import SourceDeleted, WriteStats, build_export_silver, rebuild_chats
-from chats.models import ChatExport, SilverStatus
+from chats.models import ChatExport, ChatReader, SilverStatus
 from chats.whatsapp.names import chat_name_from_filename
 from chats.whatsapp.parser import NotAChatExport, detect_format, parse
 from ingestion import storage
 from ingestion.jobs import Rejected
 from ingestion.models import StoredObject
+from platform_site.charts import counted, format_number
 
 log = logging.getLogger(__name__)
 
@@ -78,13 +79,24 @@ def ingest_export_object(obj: StoredObject) -> str:
     if stats.glue_run:
         run = "the next Glue run" if stats.glue_run == "queued" else f"Glue run {stats.glue_run}"
         return (
-            f"WhatsApp chat “{export.chat_name}”: {export.message_count} messages; "
-            f"{run} adds them to silver."
+            f"WhatsApp chat “{export.chat_name}”: {counted(export.message_count, 'messages')}; "
+            f"{run} makes them searchable."
         )
-    return (
-        f"WhatsApp chat “{export.chat_name}”: {export.message_count} messages "
-        f"({stats.rows_added} new in silver, {len(stats.dates)} days written)."
-    )
+    return import_note(export.chat_name, export.message_count, stats.rows_added, len(stats.dates))
+
+
+def import_note(chat: str, total: int, added: int, days: int) -> str:
+    """What an import did, in plain words: "4,204 messages added (12 days)."."""
+    if not added:
+        were = "its one message was" if total == 1 else f"all {format_number(total)} were"
+        return f"WhatsApp chat “{chat}”: no new messages; {were} already here."
+    note = f"WhatsApp chat “{chat}”: {counted(added, 'messages')} added ({counted(days, 'days')})"
+    already = total - added
+    if already > 0:
+        note += (
+            f"; the other {format_number(already)} {'was' if already == 1 else 'were'} already here"
+        )
+    return note + "."
 
 
 def rename_export(export: ChatExport, new_name: str) -> WriteStats | None:
@@ -108,6 +120,10 @@ def rename_chat(owner_id: int, old_name: str, new_name: str) -> WriteStats | Non
     if old_name == new_name:
         return None
     ChatExport.objects.filter(owner_id=owner_id, chat_name=old_name).update(chat_name=new_name)
+    # Who "me" is goes with the chat, unless the new name already had its own choice.
+    readers = ChatReader.objects.filter(owner_id=owner_id)
+    if not readers.filter(chat=new_name).exists():
+        readers.filter(chat=old_name).update(chat=new_name)
     return rebuild_chats(owner_id, {old_name, new_name})
 
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from chats.search.engines import Row
+from chats.search.text import fold, fold_with_positions
 from chats.whatsapp.parser import attachment_names
 
 # Hues far enough apart to tell the senders of one chat apart at a glance.
@@ -20,19 +21,21 @@ _HUES = (211, 2, 145, 28, 268, 180, 330, 50, 96, 240)
 _IMAGE_EXTENSIONS = {"jpg", "jpeg", "png", "gif", "webp", "heic", "heif", "tif", "tiff", "bmp"}
 
 
-def _simple_lower(text: str) -> str:
-    """Lower case per code point, keeping every index where it was (as the SQL `lower` does)."""
-    return "".join(low if len(low := ch.lower()) == 1 else ch for ch in text)
-
-
 def match_spans(text: str, words: Iterable[str]) -> list[tuple[int, int]]:
-    """Where any of `words` occurs in `text`, ignoring case; overlapping spans merged."""
-    haystack = _simple_lower(text)
+    """Where any of `words` occurs in `text`, ignoring case and accents ("joao" marks "João");
+    overlapping spans merged. Spans are positions in `text` as written."""
+    haystack, positions = fold_with_positions(text)
     spans: list[tuple[int, int]] = []
-    for word in {_simple_lower(w) for w in words if w}:
+    for word in {fold(w) for w in words if w}:
+        if not word:
+            continue
         start = haystack.find(word)
         while start >= 0:
-            spans.append((start, start + len(word)))
+            end = positions[start + len(word) - 1] + 1
+            # Marks written as characters of their own after the last letter belong to it.
+            while end < len(text) and not fold(text[end]):
+                end += 1
+            spans.append((positions[start], end))
             start = haystack.find(word, start + 1)
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):
@@ -100,15 +103,59 @@ def day_label(day: str) -> str:
     return f"{d:%A}, {d.day} {d:%B %Y}"
 
 
-def _is_image(name: str) -> bool:
-    return name.rpartition(".")[2].lower() in _IMAGE_EXTENSIONS
+_KINDS = {
+    **dict.fromkeys(_IMAGE_EXTENSIONS, "photo"),
+    **dict.fromkeys(("mp4", "mov", "3gp", "mkv", "webm", "avi"), "video"),
+    **dict.fromkeys(("opus", "ogg", "m4a", "mp3", "aac", "amr", "wav"), "audio"),
+    **dict.fromkeys(("pdf", "doc", "docx", "txt", "xls", "xlsx", "ppt", "pptx", "csv"), "document"),
+    "vcf": "contact",
+    "webp": "sticker",
+}
+_OMITTED_KINDS = {
+    "image omitted": "photo",
+    "video omitted": "video",
+    "audio omitted": "audio",
+    "sticker omitted": "sticker",
+    "GIF omitted": "video",
+    "document omitted": "document",
+    "Contact card omitted": "contact",
+}
+
+
+def media_kind(name: str) -> str:
+    """What an attachment is, from its name: photo, video, audio, document, contact, sticker
+    or file (the icon drawn for it)."""
+    kind = _KINDS.get(name.rpartition(".")[2].lower(), "file")
+    # WhatsApp names stickers STK-…webp; other .webp files are pictures.
+    if kind == "sticker" and not name.upper().startswith("STK-"):
+        return "photo"
+    return kind
+
+
+@dataclass(frozen=True)
+class PhotoLink:
+    """The gallery photo an attachment became: its page, its thumbnail and the thumbnail's
+    size as drawn (so the conversation does not move when it loads)."""
+
+    url: str
+    thumbnail: str | None = None
+    width: int = 0
+    height: int = 0
 
 
 @dataclass(frozen=True)
 class Attachment:
     name: str
-    url: str | None
-    is_image: bool
+    kind: str
+    photo: PhotoLink | None
+
+    @property
+    def url(self) -> str | None:
+        return self.photo.url if self.photo else None
+
+    @property
+    def is_image(self) -> bool:
+        return self.kind == "photo"
 
 
 @dataclass(frozen=True)
@@ -124,6 +171,7 @@ class Bubble:
     hue: int
     attachments: tuple[Attachment, ...] = ()
     media_omitted: bool = False
+    omitted_kind: str = "file"
     mine: bool = False
     anchor: bool = False
 
@@ -151,14 +199,19 @@ def _caption(text: str, names: Sequence[str]) -> str:
     return text.strip()
 
 
-_OMITTED = ("<Media omitted>", "image omitted", "video omitted", "audio omitted", "sticker omitted")
+def _omitted(caption: str) -> str | None:
+    """The kind of media a "… omitted" line stands for (None: not such a line)."""
+    text = caption.strip().lstrip("\u200e").strip()
+    if text == "<Media omitted>":
+        return "file"
+    return _OMITTED_KINDS.get(text)
 
 
 def bubble(
     row: Row,
     *,
     words: Sequence[str] = (),
-    photo_urls: dict[str, str] | None = None,
+    photo_urls: dict[str, PhotoLink] | None = None,
     hues: dict[str, int] | None = None,
     me: str | None = None,
     anchor: str | None = None,
@@ -166,7 +219,7 @@ def bubble(
     text = str(row.get("message") or "")
     names = attachment_names(text) if row.get("has_media") else []
     caption = _caption(text, names) if names else text
-    omitted = bool(row.get("has_media")) and not names and caption.strip() in _OMITTED
+    omitted = _omitted(caption) if row.get("has_media") and not names else None
     if omitted:
         caption = ""
     urls = photo_urls or {}
@@ -181,8 +234,9 @@ def bubble(
         is_system=bool(row.get("is_system")),
         has_media=bool(row.get("has_media")),
         hue=(hues or {}).get(sender or "", sender_hue(sender)),
-        attachments=tuple(Attachment(n, urls.get(n), _is_image(n)) for n in names),
-        media_omitted=omitted,
+        attachments=tuple(Attachment(n, media_kind(n), urls.get(n)) for n in names),
+        media_omitted=omitted is not None,
+        omitted_kind=omitted or "file",
         mine=bool(me) and sender == me,
         anchor=anchor is not None and str(row["message_id"]) == anchor,
     )
@@ -206,24 +260,45 @@ def attachment_names_of(rows: Iterable[Row]) -> set[str]:
     return names
 
 
-def photo_urls(user: Any, rows: Iterable[Row]) -> dict[str, str]:
-    """Attachment file name → the owner's gallery photo of that name, in one query."""
+THUMBNAIL_WIDTH = 220
+
+
+def photo_urls(user: Any, rows: Iterable[Row], chat: str | None = None) -> dict[str, PhotoLink]:
+    """Attachment file name → the owner's gallery photo of that name, in one query.
+
+    A photo unpacked from the same export zip as the chat (`chat`) wins over another photo
+    of the same name (WhatsApp reuses IMG-…-WA0001.jpg in every chat); then the newest.
+    """
+    from django.db.models import Exists, OuterRef
+
+    from chats.models import ChatExport
     from gallery.models import Photo
+    from gallery.presenters import thumbnail_url
 
     names = attachment_names_of(rows)
     if not names:
         return {}
-    urls: dict[str, str] = {}
+    same_export = ChatExport.objects.filter(
+        owner_id=user.pk, chat_name=chat or "", source__source_id=OuterRef("source__source_id")
+    )
     photos = (
         Photo.objects.owned_by(user)
         .filter(source__original_name__in=names)
-        .order_by("source__original_name", "-id")
-        .values_list("source__original_name", "pk")
+        .select_related("source")
+        .annotate(same_export=Exists(same_export))
+        .order_by("source__original_name", "-same_export", "-id")
     )
-    for name, pk in photos:
-        # The newest photo of a name wins when the same file was uploaded more than once.
-        urls.setdefault(name, reverse("gallery:photo", args=[pk]))
-    return urls
+    links: dict[str, PhotoLink] = {}
+    for photo in photos:
+        name = photo.source.original_name
+        if name in links:
+            continue
+        thumb = thumbnail_url(photo) if photo.thumbnail_key else None
+        height = round(THUMBNAIL_WIDTH / photo.aspect)
+        links[name] = PhotoLink(
+            reverse("gallery:photo", args=[photo.pk]), thumb, THUMBNAIL_WIDTH, height
+        )
+    return links
 
 
 def stat_number(value: Any) -> str:

@@ -21,6 +21,7 @@ from ingestion.keys import safe_name
 from ingestion.models import StorageClass, StoredObject
 from ingestion.routing import PHOTO_EXTENSIONS, Kind, extension_of, route_for_kind
 from ingestion.zips import Entry, Limits, ZipRejected, copy_entry, plan
+from platform_site.charts import counted
 
 LISTED_ENTRIES = 500
 
@@ -48,12 +49,14 @@ def unpack(obj: StoredObject) -> str:
             }
             obj.save(update_fields=["details", "updated_at"])
             skipped = (
-                f"; {len(contents.skipped)} unsafe entries skipped" if contents.skipped else ""
+                f"; {counted(len(contents.skipped), 'unsafe entries', 'unsafe entry')} skipped"
+                if contents.skipped
+                else ""
             )
             chat_entry = next((e for e in contents.top_level() if is_chat_file(e.basename)), None)
             if chat_entry is None:
                 return (
-                    f"Zip of {len(contents.entries)} files "
+                    f"Zip of {counted(len(contents.entries), 'files')} "
                     f"({filesizeformat(contents.total_size)}) kept as is{skipped}."
                 )
             photos = [e for e in contents.entries if extension_of(e.basename) in PHOTO_EXTENSIONS]
@@ -65,7 +68,7 @@ def unpack(obj: StoredObject) -> str:
             _extract(obj, archive, chat_entry, Kind.CHAT, f"WhatsApp Chat with {chat}.txt")
             for entry in photos:
                 _extract(obj, archive, entry, Kind.PHOTO, entry.basename)
-    return f"WhatsApp export: the chat and {len(photos)} photos unpacked{skipped}."
+    return f"WhatsApp export: the chat and {counted(len(photos), 'photos')} unpacked{skipped}."
 
 
 def _extract(

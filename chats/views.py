@@ -7,6 +7,7 @@ only ever selects among that user's own messages.
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -15,16 +16,15 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from chats import charts, presenters
-from chats.forms import ChatForm, ConversationForm, SearchForm, first_error, search_query
+from chats.forms import ChatForm, SearchForm, first_error, search_query
 from chats.search.backend import ChatsUnavailable, get_engine, owner_of
-from chats.search.engines import ChatEngine, Cursor
+from chats.search.engines import ChatEngine, Page
 from chats.search.query import MessageFilter
+from chats.search.sql import COUNT_LIMIT
 from ingestion.models import Status, StoredObject
 from ingestion.routing import Kind
 
 SEARCH_PAGE_SIZE = 50
-CONVERSATION_PAGE_SIZE = 150
-CONTEXT_RADIUS = 25
 PENDING_LIMIT = 20
 PARTICIPANTS_SHOWN = 4
 
@@ -90,18 +90,15 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _chat_names(engine: ChatEngine, owner: str) -> list[str]:
-    return sorted((row["chat"] for row in engine.chat_summaries(owner)), key=str.casefold)
-
-
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
-    """Messages matching the form, newest first, grouped by day, matches highlighted."""
+    """Messages matching the form, newest first, grouped by day, matches highlighted, with
+    the count of all matches ("50 of 183")."""
     engine = _engine(request)
     if isinstance(engine, HttpResponse):
         return engine
     owner = owner_of(request.user)
-    context: dict[str, Any] = {"chat_names": _chat_names(engine, owner)}
+    summaries = engine.chat_summaries(owner)
     form = SearchForm(
         request.GET,
         owner=owner,
@@ -109,103 +106,83 @@ def search(request: HttpRequest) -> HttpResponse:
         page_size_is_max=True,
         newest_first=True,
     )
-    context["form"] = form
+    context: dict[str, Any] = {
+        "form": form,
+        "chat_names": sorted((row["chat"] for row in summaries), key=str.casefold),
+    }
     if not form.is_valid():
         context.update(params=MessageFilter(owner=owner), error=first_error(form), days=[])
         return render(request, "chats/search.html", context, status=400)
     params = form.message_filter
-    context.update(params=params, hue=presenters.sender_hue(params.chat))
+    context.update(
+        params=params,
+        hue=presenters.sender_hue(params.chat),
+        senders=_senders(summaries, params.chat),
+        filters_on=sum(
+            bool(x)
+            for x in (
+                params.chat,
+                params.sender,
+                params.date or params.date_from or params.date_to,
+                params.hide_system,
+                params.only_media,
+            )
+        ),
+    )
     if not params.filtered:
         return render(request, "chats/search.html", context)
-    page = engine.search(params)
-    urls = presenters.photo_urls(request.user, page.rows)
+    # Later pages are told how many matches came before them and the total (figures to show,
+    # not filters), so only the first page counts.
+    seen = (form.cleaned_data.get("seen") or 0) if params.cursor else 0
+    known = form.cleaned_data.get("total") if params.cursor else None
+    page, total = _page_and_total(engine, params, known)
+    over = total > COUNT_LIMIT
+    urls = presenters.photo_urls(request.user, page.rows, chat=params.chat)
     hues = presenters.sender_hues(r["sender"] for r in page.rows)
     bubbles = [
         presenters.bubble(r, words=params.words, photo_urls=urls, hues=hues) for r in page.rows
     ]
+    shown = seen + len(bubbles)
     context.update(
         searched=True,
         days=presenters.by_day(bubbles),
         count=len(bubbles),
-        next_params=search_query(params, cursor=page.next_cursor) if page.next_cursor else "",
+        first=seen + 1,
+        last=shown,
+        total=COUNT_LIMIT if over else total,
+        over=over,
+        next_params=(
+            search_query(params, cursor=page.next_cursor, seen=shown, total=total)
+            if page.next_cursor
+            else ""
+        ),
         first_page=params.cursor is None,
     )
     return render(request, "chats/search.html", context)
 
 
-def _conversation_rows(
-    engine: ChatEngine, owner: str, chat: str, asked: dict[str, Any]
-) -> tuple[list[dict[str, Any]], str | None, str | None, str | None]:
-    """Rows of the page asked for, the anchor message id, and cursors for older and newer."""
-    at = asked.get("at") or None
-    cursor = asked.get("cursor") or None
-    direction = asked["dir"]
-    if at:
-        rows = engine.message_context(owner, chat, at, CONTEXT_RADIUS)
-        if rows:
-            index = next((i for i, r in enumerate(rows) if r["message_id"] == at), 0)
-            older = Cursor.after_row(rows[0]).encode() if index >= CONTEXT_RADIUS else None
-            newer = (
-                Cursor.after_row(rows[-1]).encode()
-                if len(rows) - index - 1 >= CONTEXT_RADIUS
-                else None
-            )
-            return rows, at, older, newer
-        cursor = None  # the message is gone (or not this chat's): show the latest page instead
-    if direction == "newer":
-        page = engine.conversation(owner, chat, cursor, CONVERSATION_PAGE_SIZE)
-        older = Cursor.after_row(page.rows[0]).encode() if page.rows and cursor else None
-        return page.rows, None, older, page.next_cursor
-    page = engine.conversation(owner, chat, cursor, CONVERSATION_PAGE_SIZE, backwards=True)
-    newer = Cursor.after_row(page.rows[-1]).encode() if page.rows and cursor else None
-    return page.rows, None, page.next_cursor, newer
+def _page_and_total(
+    engine: ChatEngine, params: MessageFilter, total: int | None
+) -> tuple[Page, int]:
+    """The page of matches and their count, the count asked for alongside the page (on
+    Athena each is a query of a second or more; the engines are safe across threads)."""
+    if total is not None:
+        return engine.search(params), total
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        counting = pool.submit(engine.count, params)
+        page = engine.search(params)
+        return page, counting.result()
 
 
-@require_GET
-def conversation(request: HttpRequest) -> HttpResponse:
-    """One chat as bubbles, a page at a time (the latest page first), or around one message."""
-    form = ConversationForm(request.GET)
-    if not form.is_valid() and "chat" in form.errors:
-        return redirect("chats:index")
-    chat: str = form.cleaned_data["chat"]
-    engine = _engine(request)
-    if isinstance(engine, HttpResponse):
-        return engine
-    owner = owner_of(request.user)
-    if not form.is_valid():
-        return render(
-            request,
-            "chats/conversation.html",
-            {
-                "chat": chat,
-                "hue": presenters.sender_hue(chat),
-                "days": [],
-                "error": "That page link is not valid any more.",
-            },
-            status=400,
-        )
-    rows, anchor, older, newer = _conversation_rows(engine, owner, chat, form.cleaned_data)
-    me = form.cleaned_data["me"] or None
-    urls = presenters.photo_urls(request.user, rows)
-    hues = presenters.sender_hues(r["sender"] for r in rows)
-    bubbles = [presenters.bubble(r, photo_urls=urls, hues=hues, me=me, anchor=anchor) for r in rows]
-    senders = sorted({b.sender for b in bubbles if b.sender and not b.is_system}, key=str.casefold)
-    if me and me not in senders:
-        senders = sorted([*senders, me], key=str.casefold)
-    return render(
-        request,
-        "chats/conversation.html",
-        {
-            "chat": chat,
-            "hue": presenters.sender_hue(chat),
-            "days": presenters.by_day(bubbles),
-            "anchor": anchor,
-            "older": older,
-            "newer": newer,
-            "me": me or "",
-            "senders": senders,
-        },
-    )
+def _senders(summaries: list[dict[str, Any]], chat: str | None) -> list[str]:
+    """The senders to choose from: the chat's (most active first), or everyone's by name."""
+    if chat:
+        for row in summaries:
+            if row["chat"] == chat:
+                return [p["sender"] for p in row["participants"]]
+        return []
+    names = {p["sender"] for row in summaries for p in row["participants"]}
+    return sorted(names, key=str.casefold)
 
 
 def _stat_cards(totals: dict[str, Any]) -> list[tuple[str, str]]:
@@ -242,7 +219,7 @@ def stats(request: HttpRequest) -> HttpResponse:
     hues = presenters.sender_hues(s["sender"] for s in senders)
     colors = [f"hsl({hues[s['sender']]} 62% 52%)" for s in senders]
     svg = {
-        "senders": charts.bar_chart(
+        "senders": charts.sender_bars(
             [(s["sender"], s["messages"]) for s in senders],
             title="Messages per sender",
             chart_id="chart-senders",
@@ -259,18 +236,19 @@ def stats(request: HttpRequest) -> HttpResponse:
             title="Messages by weekday and hour",
             chart_id="chart-heatmap",
         ),
-        "words": charts.bar_chart(
+        "words": charts.sender_bars(
             [(s["sender"], s["words"]) for s in senders],
             title="Words per sender",
             chart_id="chart-words",
             unit="words",
             colors=colors,
         ),
-        "media": charts.bar_chart(
+        "media": charts.sender_bars(
             [(s["sender"], s["media"]) for s in senders if s["media"]],
             title="Media per sender",
             chart_id="chart-media",
             unit="media",
+            unit_one="media",
             colors=[c for c, s in zip(colors, senders, strict=True) if s["media"]],
         ),
     }

@@ -33,15 +33,25 @@ def e(value: object) -> str:
 
 
 def svg_open(
-    chart_id: str, width: float, height: float, title: str, description: str, kind: str = ""
+    chart_id: str, width: float | None, height: float, title: str, description: str, kind: str = ""
 ) -> str:
     """The start of a chart: the svg element (classes "chart" and `kind`), its title and its
-    description."""
+    description.
+
+    With a `width`, the chart is drawn in a viewBox of that width and scales to its container;
+    with None it is not scaled: `height` pixels tall and as wide as its container, its marks
+    placed in percentages of the width (text then keeps its size on any screen).
+    """
     cid = e(chart_id)
     classes = f"chart {kind}".strip()
+    size = (
+        f'viewBox="0 0 {width} {height}" width="100%"'
+        if width is not None
+        else f'width="100%" height="{height}"'
+    )
     return (
-        f'<svg class="{classes}" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="100%" role="img" aria-labelledby="{cid}-title {cid}-desc" {FONT}>'
+        f'<svg class="{classes}" xmlns="http://www.w3.org/2000/svg" {size} '
+        f'role="img" aria-labelledby="{cid}-title {cid}-desc" {FONT}>'
         f'<title id="{cid}-title">{e(title)}</title>'
         f'<desc id="{cid}-desc">{e(description)}</desc>'
     )

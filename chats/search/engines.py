@@ -30,6 +30,7 @@ from chats.search.sql import (
     chat_summaries,
     clamp_limit,
     conversation,
+    count_messages,
     message_context,
     search_messages,
 )
@@ -130,6 +131,11 @@ class ChatEngine(ABC):
         """Messages matching `f`, one page (`f` checked its cursor when it was made)."""
         return _page(self.query(f.owner, lambda d: search_messages(d, f)), f.limit)
 
+    def count(self, f: MessageFilter) -> int:
+        """How many messages match `f` on all its pages, counted up to COUNT_LIMIT + 1."""
+        rows = self.query(f.owner, lambda d: count_messages(d, f))
+        return int(rows[0]["matches"]) if rows else 0
+
     def conversation(
         self,
         owner: str,
@@ -154,6 +160,10 @@ class ChatEngine(ABC):
     ) -> list[Row]:
         """The message and up to `radius` neighbours either side; [] if it does not exist."""
         return self.query(owner, lambda d: message_context(d, owner, chat, message_id, radius))
+
+    def senders(self, owner: str, chat: str) -> list[Row]:
+        """The chat's senders, most active first: {sender, messages, words, media}."""
+        return self.query(owner, lambda d: chat_stats(d, owner, chat)["senders"])
 
     def chat_summaries(self, owner: str) -> list[Row]:
         """One row per chat: chat, messages, media, first_date, last_date, last_ts and
@@ -219,7 +229,7 @@ class DuckDBEngine(ChatEngine):
     once a chat spans years. So while the writer's generation marker (`GENERATION_FILE`)
     exists, the rows of the `cached_owners` most recently queried owners are kept as tables
     in the database, loaded once per marker token, and statements are built for those
-    (`Dialect.duckdb_table`, with the lower-cased message kept beside the message for word
+    (`Dialect.duckdb_table`, with the folded message and sender kept beside them for
     searches). Every query reads the marker first, so a write in another process is seen by
     the next query; without a marker (or with `cached_owners=0`) every query reads the files.
     """
@@ -324,7 +334,9 @@ class DuckDBEngine(ChatEngine):
                 # The name is ours, never user input; rows sorted so date ranges skip blocks.
                 table = f"silver_owner_{next(self._names)}"
                 connection.execute(
-                    f'CREATE TABLE "{table}" AS SELECT *, lower(message) AS message_lower '
+                    f'CREATE TABLE "{table}" AS SELECT *, '
+                    "strip_accents(lower(message)) AS message_fold, "
+                    "strip_accents(lower(sender)) AS sender_fold "
                     f'{_OWNER_SCOPE} ORDER BY "date", ts, message_id',
                     [self._glob, owner],
                 )

@@ -9,11 +9,17 @@ Every statement starts from the same owner-scoped common table expression
 (`WITH m AS (SELECT ... FROM <source> WHERE owner = ?)`), so no query can see another
 owner's rows whatever its other filters say.
 
-Text matching semantics, identical on both engines:
-- `chat` and `sender` are exact, case-sensitive equality;
-- `q` is split on whitespace (Python `str.split()`); each word must occur in the message as a
-  substring after `lower()` of both sides (`strpos(lower(message), lower(word)) > 0`). Both
-  DuckDB and Trino lower-case code point by code point with the Unicode simple case mapping.
+Text matching semantics, the same on both engines:
+- `chat` is exact, case-sensitive equality;
+- `sender` and the words of `q` ignore case and accents ("joao" finds "João"): both sides are
+  folded, `lower()` then accents dropped. DuckDB: `strip_accents(lower(x))`. Trino (Athena)
+  has no strip_accents: `normalize(translate(normalize(lower(x), NFD), <marks>, ''), NFC)`
+  decomposes, deletes the combining marks of the diacritical-mark blocks (`COMBINING_MARKS`:
+  Latin, Greek and Cyrillic accents; DuckDB also drops the marks of other scripts, e.g.
+  Hebrew points) and composes again, as DuckDB does.
+  Both lower-case code point by code point with the Unicode simple case mapping;
+- the sender must equal the folded name; `q` is split on whitespace (Python `str.split()`)
+  and each word must occur in the folded message as a substring (`strpos(...) > 0`).
   `strpos` needs no escaping, so `%`, `_`, quotes and backslashes in a word are just text.
 
 The `date` column is a string `YYYY-MM-DD` on both engines (the Athena partition column is a
@@ -41,8 +47,11 @@ from chats.search.query import (
     MessageFilter,
     clamp_limit,
 )
+from chats.search.text import COMBINING_MARKS, sql_fold
 
 __all__ = [
+    "COMBINING_MARKS",
+    "COUNT_LIMIT",
     "DEFAULT_LIMIT",
     "MAX_CONTEXT_RADIUS",
     "MAX_LIMIT",
@@ -56,6 +65,7 @@ __all__ = [
     "chat_summaries",
     "clamp_limit",
     "conversation",
+    "count_messages",
     "message_context",
     "search_messages",
 ]
@@ -64,6 +74,8 @@ DialectName = Literal["duckdb", "athena"]
 SqlParam = str | int | bool
 
 MAX_CONTEXT_RADIUS = 500
+# Matches counted at most (the search page then says "over 1,000").
+COUNT_LIMIT = 1000
 
 # Glue database and table names: letters, digits and underscores, not starting with a digit.
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,254}")
@@ -109,9 +121,9 @@ class Dialect:
     owner's rows that the engine keeps in memory; Athena reads a configured table. Table names
     are validated here, never taken from a request.
 
-    `lowered_message` says the source also has a `message_lower` column holding
-    `lower(message)`, which word searches then read instead of lower-casing every message
-    again (the DuckDB engine's in-memory tables have it; it halves a word search's time).
+    `folded` says the source also has `message_fold` and `sender_fold` columns holding the
+    fold of `message` and `sender` (see the module docstring), which searches then read
+    instead of folding every row again (the DuckDB engine's in-memory tables have them).
 
     `hidden_sources`: source files (bronze keys) whose rows no statement returns: exports
     whose deletion is recorded but whose rows are still in silver.
@@ -121,7 +133,7 @@ class Dialect:
     parquet_glob: str | None = None
     table: str | None = None
     database: str | None = None
-    lowered_message: bool = False
+    folded: bool = False
     hidden_sources: tuple[str, ...] = ()
 
     @classmethod
@@ -132,10 +144,10 @@ class Dialect:
 
     @classmethod
     def duckdb_table(cls, table: str) -> Dialect:
-        """A DuckDB table with the silver columns plus `message_lower`."""
+        """A DuckDB table with the silver columns plus `message_fold` and `sender_fold`."""
         if not _IDENTIFIER.fullmatch(table):
             raise ValueError(f"DuckDB table name {table!r} must match {_IDENTIFIER.pattern}")
-        return cls(name="duckdb", table=table, lowered_message=True)
+        return cls(name="duckdb", table=table, folded=True)
 
     @classmethod
     def athena(cls, table: str, database: str | None = None) -> Dialect:
@@ -181,13 +193,22 @@ class _Builder:
         if self.dialect.hidden_sources:
             hidden = ", ".join(self(source) for source in self.dialect.hidden_sources)
             where += f" AND source_file NOT IN ({hidden})"
-        columns = _BASE_COLUMNS + (", message_lower" if self.dialect.lowered_message else "")
+        columns = _BASE_COLUMNS + (", message_fold, sender_fold" if self.dialect.folded else "")
         return f"WITH m AS (SELECT {columns} FROM {source} WHERE {where})"
 
+    def fold(self, expression: str) -> str:
+        """`expression` lower-cased without accents (see the module docstring)."""
+        return sql_fold(self.dialect.name, expression)
+
     def contains_word(self, word: str) -> str:
-        """The message holds `word`, compared lower-cased (see the module docstring)."""
-        lowered = "message_lower" if self.dialect.lowered_message else "lower(message)"
-        return f"strpos({lowered}, lower({self(word)})) > 0"
+        """The message holds `word`, ignoring case and accents."""
+        message = "message_fold" if self.dialect.folded else self.fold("message")
+        return f"strpos({message}, {self.fold(self(word))}) > 0"
+
+    def is_sender(self, sender: str) -> str:
+        """The message is `sender`'s, ignoring case and accents."""
+        column = "sender_fold" if self.dialect.folded else self.fold("sender")
+        return f"{column} = {self.fold(self(sender))}"
 
     def timestamp(self, value: str) -> str:
         # Trino casts only the space-separated form; DuckDB accepts it too.
@@ -211,17 +232,11 @@ def _order(descending: bool) -> str:
     return f'ORDER BY "date" {direction}, ts {direction}, message_id {direction}'
 
 
-def search_messages(dialect: Dialect, f: MessageFilter) -> Statement:
-    """One page of messages matching the filter, `f.limit + 1` rows at most.
-
-    The extra row tells the engine whether there is a next page. Raises ValueError for a
-    malformed cursor.
-    """
-    b = _Builder(dialect)
-    head = b.scoped(f.owner, f.chat)
+def _conditions(b: _Builder, f: MessageFilter) -> list[str]:
+    """The filter's conditions on the rows of `m` (not the cursor)."""
     conditions: list[str] = []
     if f.sender is not None:
-        conditions.append(f"sender = {b(f.sender)}")
+        conditions.append(b.is_sender(f.sender))
     for word in f.words:
         conditions.append(b.contains_word(word))
     if f.date is not None:
@@ -234,6 +249,18 @@ def search_messages(dialect: Dialect, f: MessageFilter) -> Statement:
         conditions.append("NOT is_system")
     if f.only_media:
         conditions.append("has_media")
+    return conditions
+
+
+def search_messages(dialect: Dialect, f: MessageFilter) -> Statement:
+    """One page of messages matching the filter, `f.limit + 1` rows at most.
+
+    The extra row tells the engine whether there is a next page. Raises ValueError for a
+    malformed cursor.
+    """
+    b = _Builder(dialect)
+    head = b.scoped(f.owner, f.chat)
+    conditions = _conditions(b, f)
     cursor = f.decoded_cursor()
     if cursor is not None:
         conditions.append(b.keyset(cursor, "<" if f.newest_first else ">"))
@@ -241,6 +268,24 @@ def search_messages(dialect: Dialect, f: MessageFilter) -> Statement:
     limit = b(f.limit + 1)
     return b.statement(
         f"{head} SELECT {_SELECT_MESSAGE} FROM m{where} {_order(f.newest_first)} LIMIT {limit}"
+    )
+
+
+def count_messages(dialect: Dialect, f: MessageFilter, at_most: int = COUNT_LIMIT) -> Statement:
+    """How many messages match the filter, whatever the page, counted up to `at_most + 1`
+    (one row: `matches`; more than `at_most` reads "over at_most").
+
+    The bound lets a common word stop the scan early: counting every match of a word in a
+    million messages took longer than finding the page itself.
+    """
+    b = _Builder(dialect)
+    head = b.scoped(f.owner, f.chat)
+    conditions = _conditions(b, f)
+    where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+    limit = b(max(1, int(at_most)) + 1)
+    return b.statement(
+        f"{head} SELECT count(*) AS matches FROM (SELECT 1 AS hit FROM m{where} LIMIT {limit}) "
+        "AS hits"
     )
 
 

@@ -244,14 +244,14 @@ def test_conversation_starts_at_the_latest_page_and_pages_back(
     assert seen == [f"m{i:04d}" for i in range(170, 320)]
     assert "Newer messages" not in body
     pages = [seen]
-    while (older := re.search(r'href="([^"]+)">↑ Older messages', body)) is not None:
+    while (older := re.search(r'href="([^"]+)"[^>]*>↑ Older messages', body)) is not None:
         body = owner_client.get(unescape(older.group(1))).content.decode()
         pages.append(bubbles_of(body))
         assert "Newer messages" in body
     everything = [m for page in reversed(pages) for m in page]
     assert everything == [f"m{i:04d}" for i in range(320)]
     # And forward again from the first page.
-    newer = re.search(r'href="([^"]+)">↓ Newer messages', body)
+    newer = re.search(r'href="([^"]+)"[^>]*>↓ Newer messages', body)
     assert newer is not None
     forward = bubbles_of(owner_client.get(unescape(newer.group(1))).content.decode())
     assert forward == [f"m{i:04d}" for i in range(20, 170)]
@@ -284,7 +284,7 @@ def test_conversation_around_a_search_hit_marks_it(owner_client: Any, owner: Any
     ).content.decode()
     ids = bubbles_of(html)
     assert ids[0] == "m0075" and ids[-1] == "m0125"
-    assert re.search(r'class="msg anchor[^"]*" id="m-m0100"', html)
+    assert re.search(r'class="msg[^"]* anchor[^"]*" id="m-m0100"', html)
     assert "Older messages" in html and "Newer messages" in html
 
 
@@ -330,10 +330,10 @@ def test_attachment_links_to_the_owners_photo_of_that_name(
     )
     html = owner_client.get(reverse("chats:conversation"), {"chat": "Family"}).content.decode()
     photo_url = reverse("gallery:photo", args=[mine.pk])
-    assert f'<a href="{photo_url}"' in html
+    assert f'<a class="att-photo" href="{photo_url}"' in html  # its thumbnail, inline
     # The stranger's photo of the second name is not linked; the name is still shown.
     assert "IMG-20240302-WA0002.jpg" in html
-    assert html.count('class="att linked"') == 1
+    assert html.count('class="att-photo"') == 1 and 'class="att linked"' not in html
 
 
 def test_photo_links_cost_one_query_per_page(
@@ -357,10 +357,11 @@ def test_photo_links_cost_one_query_per_page(
         ]
     )
     owner_client.get(reverse("chats:conversation"), {"chat": "Pics"})  # session warm-up
-    # session, user, the exports being deleted (their rows hidden), the photos of the page
-    with django_assert_num_queries(4):
+    # session, user, who "me" is in the chat, the photos of the page, and the exports being
+    # deleted (their rows hidden), asked once for each of the page's two statements
+    with django_assert_num_queries(6):
         html = owner_client.get(reverse("chats:conversation"), {"chat": "Pics"}).content.decode()
-    assert html.count('class="att linked"') == 10
+    assert html.count('class="att-photo"') == 10
 
 
 def test_stats_draws_the_charts(owner_client: Any, owner: Any) -> None:
@@ -368,7 +369,9 @@ def test_stats_draws_the_charts(owner_client: Any, owner: Any) -> None:
     response = owner_client.get(reverse("chats:stats"), {"chat": "Family"})
     assert response.status_code == 200
     html = response.content.decode()
-    assert html.count('<svg class="chart"') == 5
+    assert html.count('<svg class="chart') == 5
+    assert html.count('<svg class="chart bars"') == 3  # the shared bar chart, per sender
+    assert html.count('<svg class="legend"') == 1  # what the heatmap's shades mean
     for title in (
         "Messages per sender",
         "Words per sender",
@@ -377,7 +380,7 @@ def test_stats_draws_the_charts(owner_client: Any, owner: Any) -> None:
         "Media per sender",
     ):
         assert f">{title}</title>" in html
-    assert "Ana: 2 messages" in html
+    assert "Ana: 2 messages (" in html  # and her share
     assert "Mar 2024: 5 messages" in html
     assert "Fri 09:00–09:59: 2 messages" in html
 

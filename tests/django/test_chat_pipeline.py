@@ -12,7 +12,7 @@ from django.conf import settings
 
 from chats.lake.files import GENERATION_FILE, from_parquet, generation_key
 from chats.models import ChatExport, SilverStatus
-from chats.pipeline import ingest_export_object, rename_chat, rename_export
+from chats.pipeline import import_note, ingest_export_object, rename_chat, rename_export
 from chats.search.engines import DuckDBEngine, MessageFilter
 from chats.tasks import forget_export_task, ingest_export
 from ingestion import storage
@@ -156,7 +156,8 @@ def test_cumulative_export_adds_only_the_new_messages(owner: Any) -> None:
 
     obj = run(upload_chat(owner, ANDROID + ANDROID_MORE))
 
-    assert obj.status == Status.DONE and "3 new in silver, 2 days written" in obj.reason
+    assert obj.status == Status.DONE
+    assert "3 messages added (2 days); the other 7 were already here." in obj.reason
     after = {r["message_id"]: r for r in silver_rows()}
     assert len(after) == len(silver_rows()) == 10
     assert before.keys() <= after.keys()
@@ -169,7 +170,7 @@ def test_the_same_export_uploaded_twice_adds_nothing(owner: Any) -> None:
     run(upload_chat(owner, ANDROID))
     obj = run(upload_chat(owner, ANDROID))
 
-    assert "0 new in silver" in obj.reason
+    assert "no new messages; all 7 were already here" in obj.reason
     assert len(silver_rows()) == 7
     assert ChatExport.objects.count() == 2
 
@@ -297,3 +298,16 @@ def test_deleting_the_only_export_leaves_nothing_to_search(
     assert {r["chat"] for r in silver_rows()} == {"Carla"}
     assert search.search(MessageFilter(owner=str(owner.pk), chat="Anna")).rows == []
     assert [c["chat"] for c in search.chat_summaries(str(owner.pk))] == ["Carla"]
+
+
+def test_import_notes_say_what_was_added_in_plain_words() -> None:
+    assert import_note("Family", 4204, 4204, 12) == (
+        "WhatsApp chat “Family”: 4,204 messages added (12 days)."
+    )
+    assert import_note("Ana", 8, 1, 1) == (
+        "WhatsApp chat “Ana”: 1 message added (1 day); the other 7 were already here."
+    )
+    assert import_note("Ana", 2, 1, 1).endswith("the other 1 was already here.")
+    assert import_note("Ana", 1, 0, 0) == (
+        "WhatsApp chat “Ana”: no new messages; its one message was already here."
+    )

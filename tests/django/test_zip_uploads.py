@@ -52,7 +52,7 @@ def test_whatsapp_export_zip_is_unpacked_into_chat_and_photos(owner_client: Any)
     assert drain("io") == [("chats.unpack_zip", [zipped.pk])]
     assert run(zipped) == "done"
     zipped.refresh_from_db()
-    assert zipped.status == Status.DONE and "1 photos" in zipped.reason
+    assert zipped.status == Status.DONE and "the chat and 1 photo unpacked." in zipped.reason
     derived = {o.kind: o for o in StoredObject.objects.filter(source=zipped)}
     assert set(derived) == {"chat", "photo"}
     assert derived["chat"].original_name == "WhatsApp Chat with Bob.txt"

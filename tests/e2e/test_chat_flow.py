@@ -30,6 +30,9 @@ def test_uploaded_export_becomes_searchable(
         "[...document.querySelectorAll('#queue li')]"
         ".some(li => li.textContent.includes('Camping') && li.querySelector('.badge.done'))",
     )
+    item = page.locator("#queue li", has_text="Camping")
+    # The note in plain words, plurals right.
+    assert "3 messages added (2 days)." in item.inner_text()
     page.goto(f"{platform_app.url}/chats/")
     assert "Camping Crew" in page.inner_text("main")
     page.goto(f"{platform_app.url}/chats/search?q=tent")

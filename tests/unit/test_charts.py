@@ -51,7 +51,7 @@ def every_chart() -> dict[str, str]:
         "top values": top_values_chart([("Paris", 4)], title="t", chart_id="t", total=9),
         "bars": bar_chart([("a", 1), ("b", 2)], title="b", chart_id="b"),
         "empty": empty_chart("x", "Nothing"),
-        "chat bars": chat_charts.bar_chart([("Ana", 3)], title="c", chart_id="c"),
+        "chat bars": chat_charts.sender_bars([("Ana", 3)], title="c", chart_id="c"),
         "chat months": chat_charts.month_columns([("2024-01", 3)], title="m", chart_id="m"),
         "chat heatmap": chat_charts.heatmap([(1, 9, 3)], title="w", chart_id="w"),
     }

@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from chats.charts import bar_chart, heatmap, month_columns, month_range, nice_ticks
+from chats.charts import BAR_WIDTH, heatmap, month_columns, month_range, nice_ticks, sender_bars
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -31,49 +31,45 @@ def assert_accessible(root: ET.Element, chart_id: str, title: str) -> None:
     assert desc is not None and desc.get("id") == f"{chart_id}-desc" and desc.text
 
 
-def test_bar_chart_draws_one_bar_per_item_scaled_to_the_largest() -> None:
-    markup = bar_chart(
-        [("Ana", 120), ("Bruno", 60), ("Carla", 0)], title="Messages per sender", chart_id="s"
+def test_sender_bars_are_the_shared_bar_chart_with_shares_in_the_tooltips() -> None:
+    markup = sender_bars(
+        [("Ana", 120), ("Bruno", 60), ("Carla", 20)], title="Messages per sender", chart_id="s"
     )
     root = parse(markup)
     assert_accessible(root, "s", "Messages per sender")
-    bars = root.findall(f"{SVG}g")
-    assert len(bars) == 3
-    widths = [percent(g.findall(f"{SVG}rect")[1].get("width")) for g in bars]
-    assert widths[0] == 100
-    assert widths[0] == pytest.approx(2 * widths[1])
-    assert widths[2] == 0
-    tips = [g.find(f"{SVG}title").text for g in bars]  # type: ignore[union-attr]
-    assert tips == ["Ana: 120 messages", "Bruno: 60 messages", "Carla: 0 messages"]
-    desc = root.find(f"{SVG}desc")
-    assert desc is not None and desc.text == (
-        "Ana: 120 messages; Bruno: 60 messages; Carla: 0 messages"
-    )
+    assert root.get("class") == "chart bars"
+    assert root.get("viewBox", "").split()[2] == str(BAR_WIDTH)
+    fills = [
+        float(r.get("width", "0")) for r in root.iter(f"{SVG}rect") if r.get("class") == "fill"
+    ]
+    assert fills[0] == pytest.approx(2 * fills[1])
+    tips = [g.find(f"{SVG}title").text for g in root.findall(f"{SVG}g")]  # type: ignore[union-attr]
+    assert tips == [
+        "Ana: 120 messages (60.0%)",
+        "Bruno: 60 messages (30.0%)",
+        "Carla: 20 messages (10.0%)",
+    ]
 
 
-def test_bar_chart_escapes_labels_and_colours() -> None:
+def test_sender_bars_keep_11_px_text_in_a_phone_panel() -> None:
+    """A 390 px phone leaves the panel 328 px (page and panel padding)."""
+    root = parse(sender_bars([("Ana Souza-Berg", 3), ("Bo", 1)], title="t", chart_id="b"))
+    sizes = [float(t.get("font-size", "0")) for t in root.iter(f"{SVG}text")]
+    assert min(sizes) * 328 / BAR_WIDTH >= 11
+
+
+def test_sender_bars_escape_names_and_say_one_word() -> None:
     evil = '<script>alert("x")</script>'
-    markup = bar_chart(
-        [(evil, 3)], title="Words & more", chart_id="w", unit="words", colors=['red"/><x a="']
-    )
-    assert "<script>" not in markup and "<x " not in markup
+    markup = sender_bars([(evil, 1)], title="Words & more", chart_id="w", unit="words")
+    assert "<script>" not in markup
     root = parse(markup)
-    texts = [t.text for t in root.iter(f"{SVG}text")]
-    assert evil[:23] + "…" in texts
     assert root.find(f"{SVG}title").text == "Words & more"  # type: ignore[union-attr]
-
-
-def test_bar_chart_uses_the_given_colours_in_turn() -> None:
-    root = parse(
-        bar_chart([("a", 1), ("b", 2), ("c", 3)], title="t", chart_id="c", colors=["#111", "#222"])
-    )
-    fills = [g.findall(f"{SVG}rect")[1].get("fill") for g in root.findall(f"{SVG}g")]
-    assert fills == ["#111", "#222", "#111"]
+    assert root.find(f"{SVG}g/{SVG}title").text.startswith(evil + ": 1 word ")  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("items", [[], [("a", 0)]])
 def test_empty_charts_say_so(items: list[tuple[str, float]]) -> None:
-    root = parse(bar_chart(items, title="Media per sender", chart_id="m"))
+    root = parse(sender_bars(items, title="Media per sender", chart_id="m"))
     assert_accessible(root, "m", "Media per sender")
     assert "No data yet" in [t.text for t in root.iter(f"{SVG}text")]
     assert "No data yet" in month_columns([], title="t", chart_id="x")
@@ -116,13 +112,26 @@ def test_month_columns_label_at_most_four_months_so_a_phone_fits_them() -> None:
     counts = [(m, 5) for m in month_range("2023-03", "2024-04")]
     root = parse(month_columns(counts, title="t", chart_id="m"))
     labels = [t.text for t in root.iter(f"{SVG}text") if t.get("class") != "tick"]
-    assert labels == ["Mar 2023", "Jul 2023", "Nov 2023", "Mar 2024"]
+    assert labels == ["Mar", "2023", "Jul", "Nov", "Mar", "2024"]
 
 
-def test_charts_fill_their_width_unscaled_so_labels_keep_their_size() -> None:
+def test_few_months_are_labelled_short_with_the_year_below() -> None:
+    counts = [(m, 5) for m in month_range("2023-11", "2024-02")]
+    root = parse(month_columns(counts, title="t", chart_id="m"))
+    labels = [(t.text, t.get("class")) for t in root.iter(f"{SVG}text") if t.get("class") != "tick"]
+    assert labels == [
+        ("Nov", None),
+        ("2023", "year"),
+        ("Dec", None),
+        ("Jan", None),
+        ("2024", "year"),
+        ("Feb", None),
+    ]
+
+
+def test_columns_and_heatmap_fill_their_width_unscaled_so_labels_keep_their_size() -> None:
     counts = [("2024-01", 3), ("2024-02", 5)]
     for markup in (
-        bar_chart([("Ana", 3)], title="t", chart_id="a"),
         month_columns(counts, title="t", chart_id="b"),
         heatmap([(1, 2, 3)], title="t", chart_id="c"),
     ):
@@ -164,3 +173,15 @@ def test_heatmap_has_a_cell_for_every_weekday_hour_and_shades_by_count() -> None
 )
 def test_nice_ticks(maximum: float, ticks: list[float]) -> None:
     assert nice_ticks(maximum) == ticks
+
+
+def test_the_heatmap_has_a_legend_from_none_to_the_busiest_hour() -> None:
+    root = parse(heatmap([(1, 9, 10), (5, 22, 40)], title="t", chart_id="hm"))
+    legend = next(el for el in root.iter(f"{SVG}svg") if el.get("class") == "legend")
+    swatches = [r for r in legend.iter(f"{SVG}rect") if r.get("class") == "swatch"]
+    shades = [r.get("fill") for r in swatches]
+    assert shades[0] == "#f2f4f7" and shades[-1] == "#1e2a78"  # none, the busiest cell's
+    tips = [r.find(f"{SVG}title").text for r in swatches]  # type: ignore[union-attr]
+    assert tips == ["none", "1–10 messages", "11–20 messages", "21–30 messages", "31–40 messages"]
+    texts = [t.text for t in legend.iter(f"{SVG}text")]
+    assert texts == ["0", "40 messages an hour"]

@@ -11,6 +11,8 @@ from hypothesis import strategies as st
 from pyathena.formatter import DefaultParameterFormatter
 
 from chats.search.sql import (
+    COMBINING_MARKS,
+    COUNT_LIMIT,
     MAX_LIMIT,
     Cursor,
     Dialect,
@@ -19,6 +21,7 @@ from chats.search.sql import (
     chat_stats,
     chat_summaries,
     conversation,
+    count_messages,
     message_context,
     search_messages,
 )
@@ -128,6 +131,7 @@ def test_athena_statement_formats_through_pyathena_with_trino_escaping() -> None
     assert "lower('100%')" in formatted
     assert "lower('a_b')" in formatted
     assert "lower('back\\slash')" in formatted
+    assert "%(" not in formatted
     assert formatted.endswith("LIMIT 201")
 
 
@@ -156,17 +160,20 @@ def test_filter_defaults_and_blank_strings_mean_no_filter() -> None:
 
 def test_query_words_each_become_a_strpos_condition() -> None:
     statement = search_messages(DUCKDB, MessageFilter(owner="o", q=" Hello\twörld  x "))
-    assert statement.sql.count("strpos(lower(message), lower(?)) > 0") == 3
+    assert (
+        statement.sql.count("strpos(strip_accents(lower(message)), strip_accents(lower(?))) > 0")
+        == 3
+    )
     assert statement.params[2:5] == ["Hello", "wörld", "x"]
     assert " LIKE " not in statement.sql
 
 
-def test_a_table_with_the_lowered_message_is_searched_without_lower_casing_again() -> None:
+def test_a_table_with_the_folded_message_is_searched_without_folding_again() -> None:
     table = Dialect.duckdb_table("silver_owner_3")
     statement = search_messages(table, MessageFilter(owner="o", q="Hello wörld"))
     assert 'FROM "silver_owner_3" WHERE owner = ?' in statement.sql
     assert "read_parquet" not in statement.sql
-    assert statement.sql.count("strpos(message_lower, lower(?)) > 0") == 2
+    assert statement.sql.count("strpos(message_fold, strip_accents(lower(?))) > 0") == 2
     assert "lower(message)" not in statement.sql
     assert statement.params[:3] == ["o", "Hello", "wörld"]
 
@@ -288,3 +295,47 @@ def test_chat_summaries_and_stats_statements() -> None:
     assert "day_of_week(ts)" in athena["heatmap"].sql
     for statement in athena.values():
         assert statement.params == ["o", "c"]
+
+
+def test_senders_are_compared_folded_on_both_engines() -> None:
+    duck = search_messages(DUCKDB, MessageFilter(owner="o", sender="João"))
+    assert "strip_accents(lower(sender)) = strip_accents(lower(?))" in duck.sql
+    table = search_messages(Dialect.duckdb_table("t"), MessageFilter(owner="o", sender="João"))
+    assert "sender_fold = strip_accents(lower(?))" in table.sql
+    athena = search_messages(ATHENA, MessageFilter(owner="o", sender="João"))
+    assert (
+        f"normalize(translate(normalize(lower(sender), NFD), {COMBINING_MARKS}, ''), NFC) = "
+        f"normalize(translate(normalize(lower(%(p1)s), NFD), {COMBINING_MARKS}, ''), NFC)"
+    ) in athena.sql
+    assert athena.params == ["o", "João", 201]
+
+
+def test_athena_folds_words_with_trino_functions_only() -> None:
+    """Trino has no strip_accents: NFD, then translate() deletes the combining marks (a
+    character of `from` beyond the end of `to` is dropped), then NFC as DuckDB does."""
+    f = MessageFilter(owner="o", q="joão CAFÉ")
+    statement = search_messages(ATHENA, f)
+    fold_message = (
+        f"normalize(translate(normalize(lower(message), NFD), {COMBINING_MARKS}, ''), NFC)"
+    )
+    fold_word = "normalize(translate(normalize(lower(%(p"
+    assert statement.sql.count(f"strpos({fold_message}, {fold_word}") == 2
+    assert "strip_accents" not in statement.sql
+    assert statement.sql.isascii()  # the marks are U& escapes
+    formatted = DefaultParameterFormatter().format(statement.sql, statement.named_params())
+    assert "normalize(translate(normalize(lower('joão'), NFD), U&'\\0300\\0301" in formatted
+    assert "\\0308" in COMBINING_MARKS and "\\036F" in COMBINING_MARKS
+    assert COMBINING_MARKS.count("\\") == 112 + 80 + 64 + 48 + 16
+
+
+def test_a_count_has_the_search_conditions_without_page_or_order() -> None:
+    cursor = Cursor("2024-01-02", "2024-01-02T10:00:00", "m9").encode()
+    f = MessageFilter(owner="o", chat="c", sender="s", q="a b", hide_system=True, cursor=cursor)
+    count = count_messages(DUCKDB, f)
+    page = search_messages(DUCKDB, f)
+    assert " SELECT count(*) AS matches FROM (SELECT 1 AS hit FROM m WHERE " in count.sql
+    assert count.sql.endswith("NOT is_system LIMIT ?) AS hits")
+    assert "ORDER BY" not in count.sql
+    # The search's values without the keyset's five and its limit, then the count's bound.
+    assert count.params == [*page.params[: len(page.params) - 6], COUNT_LIMIT + 1]
+    assert count_messages(ATHENA, f, at_most=50).params[-1] == 51
