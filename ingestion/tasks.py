@@ -7,7 +7,7 @@ from typing import Any
 from celery import shared_task
 
 from ingestion import storage
-from ingestion.jobs import Rejected, run_object_job
+from ingestion.jobs import OBJECT_TASK, Rejected, run_object_job
 from ingestion.models import StoredObject
 from ingestion.routing import Kind
 
@@ -22,6 +22,6 @@ def verify_stored(obj: StoredObject) -> str:
     return "Stored raw; processing skipped." if obj.kind == Kind.ARCHIVE else ""
 
 
-@shared_task(name="ingestion.verify_object", bind=True, acks_late=True)
+@shared_task(name="ingestion.verify_object", **OBJECT_TASK)
 def verify_object(self: Any, object_id: int) -> str:
     return run_object_job(self, object_id, verify_stored)

@@ -55,7 +55,8 @@ def uploaded(browser: Any, platform_app: Platform, tmp_path_factory: Any) -> Ite
     page.set_input_files("#files", [str(sales_csv(folder / "sales 2024.csv")), str(broken)])
     for name, badge in (("sales 2024", "done"), ("scan.csv", "rejected")):
         wait_until(
-            page, "([name, badge]) => [...document.querySelectorAll('#queue li')]"
+            page,
+            "([name, badge]) => [...document.querySelectorAll('#queue li')]"
             ".some(li => li.textContent.includes(name) && li.querySelector('.badge.' + badge))",
             arg=[name, badge],
             timeout=60,

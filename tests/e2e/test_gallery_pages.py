@@ -106,8 +106,9 @@ def scroll_to_the_end(page: Any) -> None:
         before = page.locator("#timeline .cell").count()
         page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
         wait_until(
-            page, f"document.querySelectorAll('#timeline .cell').length > {before}"
-            " || !document.querySelector('#timeline .more')"
+            page,
+            f"document.querySelectorAll('#timeline .cell').length > {before}"
+            " || !document.querySelector('#timeline .more')",
         )
 
 
@@ -127,12 +128,13 @@ def release_older_pages(page: Any) -> None:
 def month_at_the_top(page: Any, month: str) -> None:
     """Wait until the month's label is at the top of the screen."""
     wait_until(
-        page, f"""() => {{
+        page,
+        f"""() => {{
           const cell = document.querySelector('#timeline .cell[data-month="{month}"]');
           const label = cell && cell.querySelector('.month-label');
           const top = label && label.getBoundingClientRect().top;
           return Boolean(label) && top >= 0 && top < 100;
-        }}"""
+        }}""",
     )
 
 
@@ -165,8 +167,9 @@ def test_pages_look_right_and_pass_axe(gallery: Any, album: Album) -> None:
     )
     gallery.locator("a.tile").nth(3).click()
     wait_until(
-        gallery, "document.querySelector('#lightbox .lb-media img') &&"
-        " !document.querySelector('#lightbox').classList.contains('lb-loading')"
+        gallery,
+        "document.querySelector('#lightbox .lb-media img') &&"
+        " !document.querySelector('#lightbox').classList.contains('lb-loading')",
     )
     shoot(gallery, "lightbox", full_page=False)
     found["lightbox"] = (0, axe_problems(gallery))

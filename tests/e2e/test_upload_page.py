@@ -240,7 +240,8 @@ def test_the_page_fits_phones_and_desktops(
     network.rate = 4 * MB
     page.set_input_files("#files", files)
     page_wait(
-        page, "() => [...document.querySelectorAll('#queue li')]"
+        page,
+        "() => [...document.querySelectorAll('#queue li')]"
         ".every(li => ['done', 'rejected', 'refused'].includes(li.dataset.state))",
         timeout=PROCESSING / 1000,
     )
