@@ -3,6 +3,7 @@ many starts the row fails with the reason. Run in this process on real rows (no 
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -52,7 +53,7 @@ def test_a_claim_records_holder_since_and_attempt(owner: Any) -> None:
     assert obj.claim(leases.holder_for("t-1"))
     obj.refresh_from_db()
     assert obj.status == Status.PROCESSING
-    assert obj.lease_holder == f"{HOST}:{leases.os.getpid()}:t-1"
+    assert obj.lease_holder == f"{HOST}:{os.getpid()}:t-1"
     assert obj.lease_since is not None and obj.attempts == 1
 
 

@@ -3,6 +3,7 @@ ledger's sweep enqueues rows the broker never got and takes back leases that are
 
 from __future__ import annotations
 
+import os
 import socket
 from datetime import timedelta
 from io import StringIO
@@ -82,7 +83,7 @@ def test_an_orphaned_lease_is_taken_back_and_enqueued(owner: Any) -> None:
 def test_a_live_lease_is_left_alone(owner: Any) -> None:
     obj = upload_photo(owner, photo_bytes())
     purge("io", "cpu")
-    processing(obj, f"{socket.gethostname()}:{__import__('os').getpid()}:t-1")
+    processing(obj, f"{socket.gethostname()}:{os.getpid()}:t-1")
     assert requeue_stalled() == 0
     obj.refresh_from_db()
     assert obj.status == Status.PROCESSING
