@@ -78,16 +78,22 @@ def is_transient(exc: BaseException) -> bool:
 
 def pause_point(step: str) -> None:
     """Tests only (PLATFORM_TESTING): ``PLATFORM_PAUSE_AT=<step>:<seconds>`` makes the job wait
-    at ``step``, so a fault test's kill lands mid-task. Steps: thumbnail, silver, profile."""
+    at ``step`` (thumbnail, silver, profile) so a fault test's kill lands mid-task. With
+    ``PLATFORM_PAUSE_MARKER`` the first pause writes ``<step> <pid>`` there and later runs (the
+    task taken over) go on without pausing."""
     if not os.environ.get("PLATFORM_TESTING"):
         return
     wanted, _, seconds = os.environ.get("PLATFORM_PAUSE_AT", "").partition(":")
-    if wanted == step:
-        marker = os.environ.get("PLATFORM_PAUSE_MARKER")
-        if marker:
-            with open(marker, "a") as handle:
-                handle.write(f"{step} {os.getpid()}\n")
-        time.sleep(float(seconds or 30))
+    if wanted != step:
+        return
+    marker = os.environ.get("PLATFORM_PAUSE_MARKER")
+    if marker:
+        if os.path.exists(marker):
+            return
+        with open(marker + ".tmp", "w") as handle:
+            handle.write(f"{step} {os.getpid()}\n")
+        os.replace(marker + ".tmp", marker)
+    time.sleep(float(seconds or 30))
 
 
 def run_object_job(
