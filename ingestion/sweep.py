@@ -2,7 +2,10 @@
 ``PLATFORM_SWEEPS``): work that would otherwise wait forever is sent again.
 
 - rows ``received`` but never enqueued (the broker was down when they arrived: the upload
-  answered success and left them here), or enqueued long ago and never started;
+  answered success and left them here), or enqueued ``SWEEP_REQUEUE_SECONDS`` ago and never
+  started (a message a worker had prefetched when Redis went away stays unacked until the
+  visibility timeout, 40 minutes by default). A message sent twice is harmless: the claim
+  lets one run, the other finds the object taken or done;
 - rows ``processing`` whose lease is over (expired, or its holder's process or host is dead:
   a worker's main process killed with the embedded broker loses its message, and Redis gives
   it back only after the visibility timeout): released to ``received`` and enqueued again, or
@@ -21,7 +24,6 @@ from django.utils import timezone
 from ingestion import leases
 from ingestion.dispatch import enqueue
 from ingestion.models import Status, StoredObject
-from platform_site.readiness import LONG_QUEUED
 
 log = logging.getLogger(__name__)
 BATCH = 500
@@ -37,7 +39,7 @@ def _enqueue_waiting() -> int:
     grace = timedelta(seconds=settings.SWEEP_GRACE_SECONDS)
     waiting = StoredObject.objects.filter(
         Q(enqueued_at__isnull=True, updated_at__lt=now - grace)
-        | Q(enqueued_at__lt=now - LONG_QUEUED),
+        | Q(enqueued_at__lt=now - timedelta(seconds=settings.SWEEP_REQUEUE_SECONDS)),
         status=Status.RECEIVED,
         deleted_at__isnull=True,
     ).order_by("pk")[:BATCH]

@@ -231,10 +231,12 @@ CELERY_TASK_SOFT_TIME_LIMIT = max(CELERY_TASK_TIME_LIMIT - 30, 5)
 TASK_MAX_ATTEMPTS = env_int("TASK_MAX_ATTEMPTS", 3, minimum=1)
 # The worker's periodic sweep (platform_site.sweeps): every SWEEP_SECONDS, one worker at a time
 # runs each function named here (each returns how many things it did). Received rows not
-# enqueued for SWEEP_GRACE_SECONDS (the broker was down) are enqueued.
+# enqueued for SWEEP_GRACE_SECONDS (the broker was down) are enqueued, and rows enqueued
+# SWEEP_REQUEUE_SECONDS ago and never started are enqueued again.
 PLATFORM_SWEEPS = ["ingestion.sweep.requeue_stalled"]
 SWEEP_SECONDS = env_int("SWEEP_SECONDS", 60, minimum=1)
 SWEEP_GRACE_SECONDS = env_int("SWEEP_GRACE_SECONDS", 60, minimum=0)
+SWEEP_REQUEUE_SECONDS = env_int("SWEEP_REQUEUE_SECONDS", 600, minimum=1)
 if REDIS_URL and env_str("REDIS_PASSWORD"):
     # ElastiCache's AUTH token comes from Secrets Manager on its own (deploy/terraform).
     _redis = urlsplit(REDIS_URL)

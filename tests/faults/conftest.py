@@ -9,6 +9,7 @@ process; each runs with PLATFORM_TESTING, a fast sweep, and optionally a pause p
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -77,10 +78,8 @@ class FaultWorker:
         """The test is over: end this worker's process group (its main process and children)."""
         if self.process is None:
             return
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(self.process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
         self.process.wait(10)
 
 
