@@ -43,16 +43,35 @@ def run_all() -> dict[str, int | str]:
     return report
 
 
+_in_process = threading.Lock()
+
+
 @contextmanager
 def sweep_lock() -> Iterator[bool]:
     """True while this process is the only sweeper; False when another one is sweeping."""
+    if not _in_process.acquire(blocking=False):
+        yield False
+        return
+    try:
+        with _across_processes() as got:
+            yield got
+    finally:
+        _in_process.release()
+
+
+@contextmanager
+def _across_processes() -> Iterator[bool]:
     if settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
         from platform_site.readiness import _redis
 
         client = _redis()
-        me = f"{socket.gethostname()}:{os.getpid()}:{time.time()}"
-        ttl = max(settings.SWEEP_SECONDS * 5, 300)
-        got = bool(client.set(LOCK_KEY, me, nx=True, ex=ttl))
+        me = f"{socket.gethostname()}:{os.getpid()}"
+        ttl = max(settings.SWEEP_SECONDS * 5, 30)
+        # Ours already when an earlier release failed (Redis went away mid-sweep and kept the
+        # key): this process takes it again rather than waiting out the time-to-live.
+        got = bool(client.set(LOCK_KEY, me, nx=True, ex=ttl)) or (
+            client.get(LOCK_KEY) == me.encode() and bool(client.expire(LOCK_KEY, ttl))
+        )
         try:
             yield got
         finally:

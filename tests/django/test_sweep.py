@@ -124,3 +124,21 @@ def test_only_one_sweeper_at_a_time(settings: Any) -> None:
         assert sweeps.run_once() is None  # another sweeper holds the lock
     assert sweeps.run_once() == {"tests.django.test_sweep.count_three": 3}
     assert counted == [3]
+
+
+def test_a_lock_left_by_this_process_after_a_failed_release_is_taken_again(
+    settings: Any,
+) -> None:
+    """Redis went away mid-sweep: the release failed and Redis kept the key. The same worker
+    must sweep again at once, not wait out the time-to-live."""
+    if not settings.CELERY_BROKER_URL.startswith("redis"):
+        pytest.skip("the lock is a Redis key only with the Redis broker")
+    from platform_site.readiness import _redis
+
+    client = _redis()
+    client.set(sweeps.LOCK_KEY, f"{socket.gethostname()}:{os.getpid()}", ex=300)
+    settings.PLATFORM_SWEEPS = ["tests.django.test_sweep.count_three"]
+    assert sweeps.run_once() == {"tests.django.test_sweep.count_three": 3}
+    client.set(sweeps.LOCK_KEY, "other-host:1", ex=300)
+    assert sweeps.run_once() is None  # another process's lock holds
+    client.delete(sweeps.LOCK_KEY)
