@@ -36,12 +36,16 @@ class FaultWorker:
     """One ``celery worker`` process: ``prefork`` (one pool child runs the task) or ``solo``
     (the main process runs it)."""
 
-    def __init__(self, pool: str, env: dict[str, str], log: Path) -> None:
-        self.pool, self.env, self.log = pool, env, log
+    def __init__(self, pool: str, env: dict[str, str], log: Path, *, inherit: bool = True) -> None:
+        """``env`` adds to this test process's environment and database, or with ``inherit``
+        false is the whole environment (a worker of services of its own)."""
+        self.pool, self.env, self.log, self.inherit = pool, env, log, inherit
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> FaultWorker:
-        full = {**os.environ, "DATABASE_URL": database_url(), "PLATFORM_TESTING": "1", **self.env}
+        full = {"PLATFORM_TESTING": "1", **self.env}
+        if self.inherit:
+            full = {**os.environ, "DATABASE_URL": database_url(), **full}
         full.pop("CI", None)  # the worker is app code, not a test
         pool = ["--pool", "solo"] if self.pool == "solo" else ["--pool", "prefork", "-c", "1"]
         handle = self.log.open("ab")

@@ -60,6 +60,7 @@ def test_a_task_survives_the_database_stopping_for_a_few_seconds(
             "SWEEP_SECONDS": "1",
         },
         tmp_path / "worker.log",
+        inherit=False,
     )
     worker.log.touch()
     worker.start()
