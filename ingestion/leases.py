@@ -23,7 +23,8 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from datetime import timedelta
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -53,14 +54,32 @@ def parse(holder: str) -> tuple[str, int, str] | None:
     return host, int(pid), task_id
 
 
-def pid_alive(pid: int) -> bool:
+def pid_alive(pid: int, since: datetime | None = None) -> bool:
+    """Is process ``pid`` running, and (when the system says) the one that was running at
+    ``since``? A process started later reuses the pid of a dead holder (a restarted container
+    with a fixed host name counts its pids from 1 again)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
-        return True  # someone else's process: alive
-    return True
+        pass  # someone else's process: running
+    started = process_started(pid)
+    return started is None or since is None or started <= since.timestamp() + 1
+
+
+def process_started(pid: int) -> float | None:
+    """When ``pid`` started (seconds since the epoch), from Linux's /proc; None elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        boot = next(
+            float(line.split()[1])
+            for line in Path("/proc/stat").read_text().splitlines()
+            if line.startswith("btime ")
+        )
+        return boot + int(fields[19]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None
 
 
 def host_alive(host: str) -> bool:
@@ -87,7 +106,7 @@ def why_over(holder: str, since: Any, claimant: str = "") -> str:
     if mine is not None and task_id not in ("", "manual") and task_id == mine[2]:
         return "redelivered"
     if host == socket.gethostname():
-        return "" if pid_alive(pid) else "holder's process is gone"
+        return "" if pid_alive(pid, since) else "holder's process is gone"
     return "" if host_alive(host) else "holder's host has no heartbeat"
 
 

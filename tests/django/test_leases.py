@@ -140,3 +140,13 @@ def test_reprocess_without_force_leaves_a_live_lease(owner: Any) -> None:
     obj = upload_photo(owner, photo_bytes())
     processing(obj, leases.holder_for("t-1"))
     assert reprocess(obj) == Outcome.SKIPPED
+
+
+def test_a_holder_s_pid_reused_by_a_later_process_counts_as_dead(owner: Any, settings: Any) -> None:
+    """The lease was taken a day ago by pid N; the process now running as N (this one, which
+    started later) is not its holder."""
+    settings.CELERY_TASK_TIME_LIMIT = 7 * 24 * 3600  # not expired: only the pid check decides
+    obj = upload_photo(owner, photo_bytes())
+    processing(obj, leases.holder_for("t-1"), minutes_ago=24 * 60)
+    assert leases.process_started(os.getpid()) is not None, "no /proc on this system"
+    assert process_photo(obj.pk) == Outcome.DONE
