@@ -20,6 +20,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 from django.db import InterfaceError, OperationalError
+from django.utils import timezone
 
 from ingestion import leases, storage
 from ingestion.models import Status, StorageClass, StoredObject
@@ -145,7 +146,9 @@ def _release_for_retry(obj: StoredObject, exc: BaseException) -> None:
     """Back to received for the retry (which claims anew). With the database itself gone this
     fails too: the row stays processing, and the retry, the same task id, takes the lease over."""
     try:
-        leases.finish(obj, Status.RECEIVED, f"Retrying after a temporary error: {exc}")
+        # The retry is a message sent now: the sweep leaves it to its countdown.
+        reason = f"Retrying after a temporary error: {exc}"
+        leases.finish(obj, Status.RECEIVED, reason, enqueued_at=timezone.now())
     except (OperationalError, InterfaceError) as db_exc:
         log.warning("object %s: retry not recorded (%s)", obj.pk, type(db_exc).__name__)
 

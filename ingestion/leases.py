@@ -13,9 +13,11 @@ is over:
 - **a dead holder**: its pid is gone on this host, or its host has no fresh worker heartbeat
   (``platform_site.readiness``): a worker's main process killed on another machine.
 
-Taking over a lease that already had ``MAX_ATTEMPTS`` starts fails the row with the reason
-instead. Only the holder records an outcome (``finish``): a run that lost its lease records
-nothing, so each object ends with one outcome.
+Taking over a lease that already had ``TASK_MAX_ATTEMPTS`` starts fails the row with the
+reason instead, and a task message arriving late for such a row (Redis restores a dead worker's
+messages after the visibility timeout) does not start it again; a person's reprocessing
+(holder task ``manual``) does, with a fresh count. Only the holder records an outcome
+(``finish``): a run that lost its lease records nothing, so each object ends with one outcome.
 """
 
 from __future__ import annotations
@@ -121,8 +123,15 @@ def claim(obj: StoredObject, holder: str) -> bool:
     current = rows.values("status", "lease_holder", "lease_since", "attempts").first()
     if current is None:
         return False
-    if current["status"] in (Status.RECEIVED, Status.FAILED):
+    manual = holder.endswith(":manual")  # a person's command: a fresh count of attempts
+    fresh = False
+    if current["status"] == Status.FAILED and not manual:
+        if current["attempts"] >= max_attempts():
+            return False  # a stale message (Redis gives one back late) does not start it again
+        still = Q(status=Status.FAILED)
+    elif current["status"] in (Status.RECEIVED, Status.FAILED):
         still = Q(status=current["status"])
+        fresh = current["status"] == Status.FAILED
     elif current["status"] == Status.PROCESSING:
         why = why_over(current["lease_holder"], current["lease_since"], holder)
         if not why:
@@ -153,22 +162,28 @@ def claim(obj: StoredObject, holder: str) -> bool:
         reason="",
         lease_holder=holder,
         lease_since=now,
-        attempts=F("attempts") + 1,
+        attempts=1 if fresh else F("attempts") + 1,
         updated_at=now,
     )
     if taken:
         obj.status, obj.reason = Status.PROCESSING, ""
         obj.lease_holder, obj.lease_since = holder, now
-        obj.attempts = current["attempts"] + 1
+        obj.attempts = 1 if fresh else current["attempts"] + 1
     return bool(taken)
 
 
-def finish(obj: StoredObject, status: str, reason: str = "") -> bool:
-    """Record the outcome and end the lease, only while ``obj``'s holder still holds it."""
+def finish(obj: StoredObject, status: str, reason: str = "", **also: Any) -> bool:
+    """Record the outcome (and the columns in ``also``) and end the lease, only while ``obj``'s
+    holder still holds it."""
     updated = StoredObject.objects.filter(
         pk=obj.pk, status=Status.PROCESSING, lease_holder=obj.lease_holder
     ).update(
-        status=status, reason=reason, lease_holder="", lease_since=None, updated_at=timezone.now()
+        status=status,
+        reason=reason,
+        lease_holder="",
+        lease_since=None,
+        updated_at=timezone.now(),
+        **also,
     )
     if not updated:
         log.warning("object %s: lease taken over; %s records nothing", obj.pk, obj.lease_holder)

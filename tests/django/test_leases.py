@@ -150,3 +150,21 @@ def test_a_holder_s_pid_reused_by_a_later_process_counts_as_dead(owner: Any, set
     processing(obj, leases.holder_for("t-1"), minutes_ago=24 * 60)
     assert leases.process_started(os.getpid()) is not None, "no /proc on this system"
     assert process_photo(obj.pk) == Outcome.DONE
+
+
+def test_a_row_failed_for_attempts_is_not_restarted_by_a_stale_message(owner: Any) -> None:
+    obj = upload_photo(owner, photo_bytes())
+    processing(obj, f"{HOST}:{dead_pid()}:t-1", attempts=3)
+    assert process_photo(obj.pk) == Outcome.SKIPPED  # fails the row
+    assert run_object_job(task("t-1"), obj.pk, lambda o: "") == Outcome.SKIPPED  # Redis, late
+    obj.refresh_from_db()
+    assert obj.status == Status.FAILED and obj.attempts == 3
+
+
+def test_a_person_s_reprocess_of_such_a_row_starts_a_fresh_count(owner: Any) -> None:
+    obj = upload_photo(owner, photo_bytes())
+    processing(obj, f"{HOST}:{dead_pid()}:t-1", attempts=3)
+    process_photo(obj.pk)
+    call_command("reprocess_photos", "--owner", owner.username)
+    obj.refresh_from_db()
+    assert obj.status == Status.DONE and obj.attempts == 1
