@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import connections
 from django.utils.module_loading import import_string
 
 log = logging.getLogger(__name__)
@@ -113,7 +113,9 @@ def start_sweeper() -> threading.Thread:
             except Exception as exc:  # the broker or database may be down for a while
                 log.warning("sweep not run: %s", type(exc).__name__)
             finally:
-                close_old_connections()
+                # No connection held between sweeps: the pool forks its children from this
+                # process, and a child must not inherit a live database socket.
+                connections.close_all()
             time.sleep(settings.SWEEP_SECONDS)
 
     thread = threading.Thread(target=loop, name="sweeper", daemon=True)
