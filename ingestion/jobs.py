@@ -124,22 +124,30 @@ def run_claimed(
     try:
         note = work(obj)
     except Rejected as exc:
-        return _finish(obj, Status.REJECTED, str(exc), Outcome.REJECTED)
+        return _finish(obj, Status.REJECTED, str(exc), Outcome.REJECTED, task)
     except Exception as exc:
         retries = task.request.retries if task is not None else MAX_RETRIES
         if is_transient(exc) and retries < MAX_RETRIES:
             _release_for_retry(obj, exc)
             raise Transient(f"{type(exc).__name__}: {exc}") from exc
         log.exception("processing object %s failed", obj.pk)
-        return _finish(obj, Status.FAILED, f"{type(exc).__name__}: {exc}", Outcome.FAILED)
-    outcome = _finish(obj, Status.DONE, note or "", Outcome.DONE)
+        return _finish(obj, Status.FAILED, f"{type(exc).__name__}: {exc}", Outcome.FAILED, task)
+    outcome = _finish(obj, Status.DONE, note or "", Outcome.DONE, task)
     if outcome is Outcome.DONE:
         settle_storage_class(obj)
     return outcome
 
 
-def _finish(obj: StoredObject, status: str, reason: str, outcome: Outcome) -> Outcome:
-    return outcome if leases.finish(obj, status, reason) else Outcome.LOST
+def _finish(obj: StoredObject, status: str, reason: str, outcome: Outcome, task: Any) -> Outcome:
+    try:
+        recorded = leases.finish(obj, status, reason)
+    except (OperationalError, InterfaceError) as exc:
+        if task is None:
+            raise
+        # The outcome could not be written: the retry (same task id) takes the lease over and
+        # runs the work again (every step overwrites its own outputs).
+        raise Transient(f"outcome not recorded: {exc}") from exc
+    return outcome if recorded else Outcome.LOST
 
 
 def _release_for_retry(obj: StoredObject, exc: BaseException) -> None:
