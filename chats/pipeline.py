@@ -18,7 +18,7 @@ from chats.models import ChatExport, ChatReader, SilverStatus
 from chats.whatsapp.names import chat_name_from_filename
 from chats.whatsapp.parser import NotAChatExport, detect_format, parse
 from ingestion import storage
-from ingestion.jobs import Rejected
+from ingestion.jobs import Rejected, pause_point
 from ingestion.models import StoredObject
 from platform_site.charts import counted, format_number
 
@@ -70,6 +70,7 @@ def ingest_export_object(obj: StoredObject) -> str:
         export.silver_status = SilverStatus.PENDING
         export.save()
     storage.copy(obj.key, export.bronze_key)
+    pause_point("silver")  # fault tests kill the worker here
     try:
         stats = build_export_silver(export)
     except SourceDeleted:

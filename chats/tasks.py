@@ -11,15 +11,15 @@ from chats.lake import glue
 from chats.lake.lock import owner_lock
 from chats.pipeline import forget_export, ingest_export_object
 from chats.unpacking import unpack
-from ingestion.jobs import run_object_job
+from ingestion.jobs import OBJECT_TASK, run_object_job
 
 
-@shared_task(name="chats.ingest_export", bind=True, acks_late=True)
+@shared_task(name="chats.ingest_export", **OBJECT_TASK)
 def ingest_export(self: Any, object_id: int) -> str:
     return run_object_job(self, object_id, ingest_export_object)
 
 
-@shared_task(name="chats.unpack_zip", bind=True, acks_late=True)
+@shared_task(name="chats.unpack_zip", **OBJECT_TASK)
 def unpack_zip(self: Any, object_id: int) -> str:
     return run_object_job(self, object_id, unpack)
 

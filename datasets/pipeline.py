@@ -19,7 +19,7 @@ from datasets.models import Dataset
 from datasets.profiling.issues import counted
 from datasets.profiling.profile import CsvUnreadable, error_profile, profile_csv
 from ingestion import storage
-from ingestion.jobs import Rejected, run_claimed
+from ingestion.jobs import Rejected, pause_point, run_claimed
 from ingestion.models import Status, StoredObject
 
 # The page shows the preview; the summary JSON keeps every value whole.
@@ -51,6 +51,7 @@ def profile_dataset_object(obj: StoredObject) -> str:
     dataset = dataset_for(obj)
     try:
         with storage.local_copy(obj.key, suffix=".csv") as path:
+            pause_point("profile")  # fault tests kill the worker here
             profile = profile_csv(
                 path,
                 file_name=obj.original_name,

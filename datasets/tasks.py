@@ -7,9 +7,9 @@ from typing import Any
 from celery import shared_task
 
 from datasets.pipeline import profile_dataset_object
-from ingestion.jobs import run_object_job
+from ingestion.jobs import OBJECT_TASK, run_object_job
 
 
-@shared_task(name="datasets.profile_dataset", bind=True, acks_late=True)
+@shared_task(name="datasets.profile_dataset", **OBJECT_TASK)
 def profile_dataset(self: Any, object_id: int) -> str:
     return run_object_job(self, object_id, profile_dataset_object)

@@ -20,7 +20,7 @@ from django.utils import timezone
 from gallery import exif, imaging
 from gallery.models import Photo, PhotoTag, TagKind, TakenAtSource
 from ingestion import storage
-from ingestion.jobs import Rejected, run_claimed
+from ingestion.jobs import Rejected, pause_point, run_claimed
 from ingestion.models import Status, StoredObject
 from ingestion.routing import extension_of
 
@@ -78,6 +78,7 @@ def process_photo_object(obj: StoredObject) -> str | None:
         "original_key": original_key(obj.owner_id, photo.pk, ext or extension_of(obj.key)),
     }
     storage.save_bytes(keys["thumbnail_key"], result.thumbnail, content_type="image/jpeg")
+    pause_point("thumbnail")  # fault tests kill the worker here
     storage.save_bytes(keys["preview_key"], result.preview, content_type="image/jpeg")
     storage.copy(obj.key, keys["original_key"], storage_class=obj.storage_class)
     for field, key in keys.items():

@@ -7,9 +7,9 @@ from typing import Any
 from celery import shared_task
 
 from gallery.pipeline import process_photo_object
-from ingestion.jobs import run_object_job
+from ingestion.jobs import OBJECT_TASK, run_object_job
 
 
-@shared_task(name="gallery.process_photo", bind=True, acks_late=True)
+@shared_task(name="gallery.process_photo", **OBJECT_TASK)
 def process_photo(self: Any, object_id: int) -> str:
     return run_object_job(self, object_id, process_photo_object)

@@ -21,6 +21,9 @@ class Status(models.TextChoices):
 
 
 FINAL_STATUSES = (Status.DONE, Status.REJECTED, Status.FAILED)
+# What a non-forced reprocessing may take: a processing row only if its lease is over (the
+# claim decides: expired, or its worker died).
+RUNNABLE_STATUSES = (Status.RECEIVED, Status.FAILED, Status.PROCESSING)
 
 
 class StorageClass(models.TextChoices):
@@ -132,15 +135,13 @@ class StoredObject(models.Model):
         self.reason = reason
         self.save(update_fields=["status", "reason", "updated_at"])
 
-    def claim(self) -> bool:
-        """Move received → processing; False if another worker already has it."""
-        taken = StoredObject.objects.filter(
-            pk=self.pk, status__in=(Status.RECEIVED, Status.FAILED)
-        ).update(status=Status.PROCESSING, reason="", updated_at=timezone.now())
-        if taken:
-            self.status = Status.PROCESSING
-            self.reason = ""
-        return bool(taken)
+    def claim(self, holder: str | None = None) -> bool:
+        """Take this object for processing as a lease (``ingestion.leases``): from received or
+        failed, or over a processing lease that expired or whose holder is dead. False if a
+        live lease holds it, or if the row just failed after too many attempts."""
+        from ingestion import leases
+
+        return leases.claim(self, holder or leases.holder_for(None))
 
     def as_status_json(self) -> dict[str, Any]:
         return {

@@ -8,7 +8,7 @@ from typing import Any
 from celery import shared_task
 
 from ingestion import deletion, storage
-from ingestion.jobs import MAX_RETRIES, Rejected, is_transient, retry_delay, run_object_job
+from ingestion.jobs import OBJECT_TASK, Rejected, Transient, is_transient, run_object_job
 from ingestion.models import StoredObject
 from ingestion.routing import Kind
 
@@ -25,21 +25,22 @@ def verify_stored(obj: StoredObject) -> str:
     return "Stored raw; processing skipped." if obj.kind == Kind.ARCHIVE else ""
 
 
-@shared_task(name="ingestion.verify_object", bind=True, acks_late=True)
+@shared_task(name="ingestion.verify_object", **OBJECT_TASK)
 def verify_object(self: Any, object_id: int) -> str:
     return run_object_job(self, object_id, verify_stored)
 
 
-@shared_task(name="ingestion.delete_object", bind=True, acks_late=True, max_retries=None)
+@shared_task(name="ingestion.delete_object", **OBJECT_TASK)
 def delete_object(self: Any, object_id: int) -> str:
     """Carry out a recorded deletion (ingestion.deletion); retried while the object is being
-    processed and after transient errors. Anything else is logged and left to the sweep."""
+    processed (for as long as that takes) and after transient errors (with OBJECT_TASK's
+    backoff). Anything else, or retries run out, is logged and left to the sweep."""
     try:
         return deletion.carry_out(object_id)
     except deletion.StillProcessing as exc:
-        raise self.retry(exc=exc, countdown=30) from exc
+        raise self.retry(exc=exc, countdown=30, max_retries=None) from exc
     except Exception as exc:
-        if is_transient(exc) and self.request.retries < MAX_RETRIES:
-            raise self.retry(exc=exc, countdown=retry_delay(self.request.retries)) from exc
+        if is_transient(exc):
+            raise Transient(str(exc)) from exc
         log.exception("deleting object %s failed; the sweep tries again", object_id)
         return "failed"

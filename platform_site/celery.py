@@ -35,7 +35,10 @@ app.autodiscover_tasks()
 
 @worker_ready.connect
 def _start_heartbeat(**kwargs: Any) -> None:
-    """The worker's main process says it is alive (the staff readiness report reads it)."""
+    """The worker's main process says it is alive (the staff readiness report reads it, and
+    leases held on its host count as alive while it beats) and runs the periodic sweep."""
     from platform_site.readiness import start_heartbeat
+    from platform_site.sweeps import start_sweeper
 
     start_heartbeat()
+    start_sweeper()

@@ -19,7 +19,7 @@ from platform_site.celery import app as celery_app
 
 LIVENESS_PATH = "/healthz"
 # A worker that has not beaten for this long is reported down.
-HEARTBEAT_STALE_SECONDS = readiness.HEARTBEAT_SECONDS * 4
+HEARTBEAT_STALE_SECONDS = readiness.HEARTBEAT_STALE_SECONDS
 
 
 class LivenessMiddleware:

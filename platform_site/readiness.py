@@ -17,10 +17,13 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 log = logging.getLogger(__name__)
 HEARTBEAT_SECONDS = 15
+# A worker that has not beaten for this long is down (readiness; leases held on its host end).
+HEARTBEAT_STALE_SECONDS = HEARTBEAT_SECONDS * 4
 HEARTBEAT_KEY = "platform:worker-heartbeat:"
 # Received but not enqueued, or enqueued but not started, for this long: the sweep's business.
 LONG_QUEUED = timedelta(minutes=10)
@@ -46,17 +49,34 @@ def record_heartbeat(name: str) -> None:
     (folder / name).touch()
 
 
-def worker_heartbeat() -> float | None:
-    """Seconds since the most recent heartbeat of any worker, or None if none was ever seen."""
+def heartbeats() -> dict[str, float]:
+    """Seconds since each worker's (``<host>-<pid>``) last heartbeat."""
     now = time.time()
     if settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
         client = _redis()
-        values = [client.get(key) for key in client.scan_iter(HEARTBEAT_KEY + "*", count=100)]
-        beats = [float(value) for value in values if value]
+        found = {}
+        for key in client.scan_iter(HEARTBEAT_KEY + "*", count=100):
+            value = client.get(key)
+            if value:
+                name = key.decode() if isinstance(key, bytes) else str(key)
+                found[name.removeprefix(HEARTBEAT_KEY)] = float(value)
     else:
         folder = _heartbeat_dir()
-        beats = [entry.stat().st_mtime for entry in folder.iterdir()] if folder.is_dir() else []
-    return round(now - max(beats), 1) if beats else None
+        entries = list(folder.iterdir()) if folder.is_dir() else []
+        found = {entry.name: entry.stat().st_mtime for entry in entries}
+    return {name: round(now - beat, 1) for name, beat in found.items()}
+
+
+def worker_heartbeat() -> float | None:
+    """Seconds since the most recent heartbeat of any worker, or None if none was ever seen."""
+    ages = heartbeats().values()
+    return min(ages) if ages else None
+
+
+def host_heartbeat(host: str) -> float | None:
+    """Seconds since the most recent heartbeat of a worker on ``host`` (None: never seen)."""
+    ages = [age for name, age in heartbeats().items() if name.rpartition("-")[0] == host]
+    return min(ages) if ages else None
 
 
 def start_heartbeat() -> threading.Thread:
@@ -92,6 +112,8 @@ def stuck_counts() -> dict[str, int]:
             status=Status.RECEIVED, enqueued_at__lt=now - LONG_QUEUED
         ).count(),
         "processing_too_long": rows.filter(
-            status=Status.PROCESSING, updated_at__lt=now - running_limit
+            Q(lease_since__lt=now - running_limit)
+            | Q(lease_since__isnull=True, updated_at__lt=now - running_limit),
+            status=Status.PROCESSING,
         ).count(),
     }

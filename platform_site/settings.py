@@ -229,6 +229,16 @@ REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss"))
 BROKER_DIR = DATA_DIR / "broker"
 CELERY_TASK_TIME_LIMIT = env_int("TASK_TIME_LIMIT", 1800, minimum=10)
 CELERY_TASK_SOFT_TIME_LIMIT = max(CELERY_TASK_TIME_LIMIT - 30, 5)
+# A processing claim is a lease: it expires after the hard limit, and a lease taken over after
+# this many starts fails the row instead (ingestion.leases).
+TASK_MAX_ATTEMPTS = env_int("TASK_MAX_ATTEMPTS", 3, minimum=1)
+# The worker's periodic sweep (platform_site.sweeps): every SWEEP_SECONDS, one worker at a time
+# runs each function named here (each returns how many things it did). Received rows not
+# enqueued for SWEEP_GRACE_SECONDS (the broker was down) are enqueued, and rows enqueued
+# SWEEP_REQUEUE_SECONDS ago and never started are enqueued again.
+SWEEP_SECONDS = env_int("SWEEP_SECONDS", 60, minimum=1)
+SWEEP_GRACE_SECONDS = env_int("SWEEP_GRACE_SECONDS", 60, minimum=0)
+SWEEP_REQUEUE_SECONDS = env_int("SWEEP_REQUEUE_SECONDS", 600, minimum=1)
 if REDIS_URL and env_str("REDIS_PASSWORD"):
     # ElastiCache's AUTH token comes from Secrets Manager on its own (deploy/terraform).
     _redis = urlsplit(REDIS_URL)
@@ -237,7 +247,11 @@ if REDIS_URL and env_str("REDIS_PASSWORD"):
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, Any] = {
-        # Longer than the longest task, so acks_late never hands a running task to a second worker.
+        # Longer than the longest task (and than a retry's longest countdown, 600 s, which the
+        # worker holds unacked), so acks_late never hands a running task to a second worker.
+        # A worker killed outright has its messages back after this; its leases are taken over
+        # sooner by the sweep (the holder's process or host is dead) and the message then finds
+        # the object done.
         "visibility_timeout": CELERY_TASK_TIME_LIMIT + 600,
     }
     CELERY_WORKER_ENABLE_REMOTE_CONTROL = True
@@ -256,6 +270,7 @@ else:
 # What the periodic sweep calls (dotted paths of functions taking no arguments and returning a
 # count): work that a broker outage or a dead worker left undone is sent again.
 PLATFORM_SWEEPS: list[str] = [
+    "ingestion.sweep.requeue_stalled",  # never enqueued, never started, or a lease that is over
     "ingestion.deletion.sweep_deletions",  # deletions recorded and not yet carried out
     "chats.lake.glue.sweep_runs",  # Glue runs nobody followed to the end (AWS only)
 ]

@@ -1,9 +1,10 @@
 """Run the photo task's function again, here, over photos chosen by id, owner or all of them.
 
 Streams the ledger in batches by primary key (like immich's "queue all"): without ``--force``
-only objects that are waiting or failed are run; with it every chosen one is, its outputs
-overwritten in place. ``--metadata`` only reads the kept originals' metadata again (dates,
-camera, exposure, location): quick, and no image is remade.
+only objects that are waiting, failed, or processing under a lease that is over (expired, or its
+worker died) are run; with it every chosen one is, its outputs overwritten in place.
+``--metadata`` only reads the kept originals' metadata again (dates, camera, exposure,
+location): quick, and no image is remade.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from django.db.models import Q, QuerySet
 from gallery.models import Photo
 from gallery.pipeline import refresh_metadata, reprocess
 from ingestion.batch import Progress
-from ingestion.models import Status, StoredObject
+from ingestion.models import RUNNABLE_STATUSES, StoredObject
 from ingestion.routing import Kind
 
 
@@ -53,7 +54,7 @@ class Command(BaseCommand):
             return
         objects = self.chosen(options)
         if not options["force"]:
-            objects = objects.filter(status__in=(Status.RECEIVED, Status.FAILED))
+            objects = objects.filter(status__in=RUNNABLE_STATUSES)
         total = objects.count()
         progress = Progress(self.stdout, total, "photos")
         last = 0
