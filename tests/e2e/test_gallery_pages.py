@@ -135,6 +135,7 @@ def month_at_the_top(page: Any, month: str) -> None:
           const top = label && label.getBoundingClientRect().top;
           return Boolean(label) && top >= 0 && top < 100;
         }}""",
+        timeout=45,
     )
 
 

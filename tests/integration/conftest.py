@@ -115,7 +115,9 @@ def worker(_worker_manager: Worker) -> Worker:
     return _worker_manager
 
 
-def wait_for(check: Any, timeout: float = 30, what: str = "condition") -> Any:
+def wait_for(check: Any, timeout: float = 90, what: str = "condition") -> Any:
+    """Poll ``check`` until truthy. The limit is generous: the worker shares two cores with
+    everything else the suite runs, and a passing test never waits it out."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = check()

@@ -137,7 +137,7 @@ def test_an_import_starts_a_glue_run_with_the_jobs_arguments_and_writes_no_silve
     run = GlueRun.objects.get(owner=owner)
     assert export.glue_run == run and export.silver_status == SilverStatus.RUNNING
     assert export.message_count == 7 and export.participants == ["Alice", "Bob"]
-    assert f"Glue run {run.job_run_id} adds them" in export.source.reason
+    assert f"Glue run {run.job_run_id} makes them searchable" in export.source.reason
     [started] = moto_runs(aws)
     assert started["Id"] == run.job_run_id
     bucket = aws["bucket"]
