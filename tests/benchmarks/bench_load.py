@@ -5,8 +5,9 @@ PostgreSQL + Redis.
 
 Prints requests/s, p50/p95/p99 per kind of request, the count of 5xx (and what they said), and
 after the worker drains: uploads sent = ledger rows = stored objects = processed outcomes. Then
-120 concurrent liveness (``/healthz``) and staff readiness (``/healthz/ready``) probes and how
-many were not 200. Figures only: no time is asserted.
+120 concurrent liveness probes (``/healthz``, anonymous), then 120 concurrent readiness probes
+(``/healthz/ready``, as staff), and how many of each were not 200.
+Figures only: no time is asserted.
 
 The users are a thread pool of ``requests`` sessions (closed loop, a short random think time),
 not locust: locust would add gevent and 16 other packages to the shared virtualenv, and its
@@ -27,6 +28,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
 import statistics
 import threading
 import time
@@ -161,22 +163,20 @@ def seed(app: App, sessions: dict[str, requests.Session]) -> list[int]:
     return ids
 
 
-def probes(app: App, staff: requests.Session, count: int) -> dict[str, Counter[int]]:
-    """``count`` concurrent probes, half liveness (anonymous) and half readiness (staff)."""
-    answers: dict[str, Counter[int]] = {"/healthz": Counter(), "/healthz/ready": Counter()}
+def probes(app: App, path: str, cookies: dict[str, str], count: int) -> Counter[int]:
+    """The statuses of ``count`` probes of ``path`` sent at once (released by one barrier)."""
+    answers: Counter[int] = Counter()
     lock = threading.Lock()
     start = threading.Barrier(count)
 
     def probe(i: int) -> None:
-        path = "/healthz" if i % 2 == 0 else "/healthz/ready"
-        client = requests if path == "/healthz" else staff
         start.wait()
         try:
-            status = client.get(app.url + path, timeout=60).status_code
+            status = requests.get(app.url + path, cookies=cookies, timeout=60).status_code
         except requests.RequestException:
-            status = 0
+            status = 0  # no answer
         with lock:
-            answers[path][status] += 1
+            answers[status] += 1
 
     with ThreadPoolExecutor(count) as pool:
         list(pool.map(probe, range(count)))
@@ -187,8 +187,8 @@ def run_mode(mode: str, args: argparse.Namespace) -> None:
     app = App(mode, args.database_url, args.redis_url, free_port())
     print(f"\n--- {mode}: {args.users} users, {args.seconds} s, data in {app.data_dir} ---")
     accounts = app.prepare(args.accounts)
-    app.start()
     try:
+        app.start()
         sessions = {name: app.session(name) for name in accounts}
         seeded = seed(app, sessions)
         waited = app.drain(seeded, timeout=600)
@@ -199,6 +199,7 @@ def run_mode(mode: str, args: argparse.Namespace) -> None:
             name = accounts[i % len(accounts)]
             users.append(User(app, app.session(name), datasets.get(name, []), seed=i + 1))
         results = Results()
+        log_offset = app.log.stat().st_size  # start-up waits (readiness 503s) are not counted
         started = time.monotonic()
         until = started + args.seconds
         with ThreadPoolExecutor(args.users) as pool:
@@ -216,17 +217,28 @@ def run_mode(mode: str, args: argparse.Namespace) -> None:
         )
         if ledger["reasons"]:
             print(f"  not done: {ledger['reasons']}")
-        answers = probes(app, sessions[accounts[0]], args.probes)
-        for path, counts in answers.items():
+        staff = sessions[accounts[0]].cookies.get_dict()
+        for path, cookies in (("/healthz", {}), ("/healthz/ready", staff)):
+            counts = probes(app, path, cookies, args.probes)
             bad = sum(n for status, n in counts.items() if status != 200)
-            print(f"{args.probes // 2} concurrent {path}: {bad} not 200 {dict(counts)}")
+            print(f"{args.probes} concurrent {path}: {bad} not 200 {dict(counts)}")
     finally:
         app.stop()
-    logged = app.log.read_text(errors="replace")
-    errors = [line for line in logged.splitlines() if " ERROR " in line or "Traceback" in line]
-    print(f"error lines in the app's log: {len(errors)}")
+    with app.log.open("rb") as handle:
+        handle.seek(log_offset)
+        logged = handle.read().decode(errors="replace")
+    errors = [
+        line
+        for line in logged.splitlines()
+        if any(w in line for w in (" ERROR ", " CRITICAL ", "Traceback"))
+    ]
+    print(f"error lines in the app's log during and after the run: {len(errors)}")
     for line in errors[:5]:
         print(f"  {line[:240]}")
+    if errors or results.server_errors:
+        print(f"(the app's log and data are kept in {app.data_dir})")
+    else:
+        shutil.rmtree(app.data_dir, ignore_errors=True)
 
 
 def report(results: Results, elapsed: float) -> None:
