@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from chats.search.sql import (
     DEFAULT_LIMIT,
@@ -210,6 +210,30 @@ _PARQUET_SOURCE = (
 )
 _OWNER_SCOPE = f"FROM {_PARQUET_SOURCE} WHERE owner = ?"
 
+# A silver file is always whole on disk (written beside its name and renamed into place), but
+# DuckDB opens a file more than once in one read (its footer, then its pages): a writer's
+# rename in between fails that read ("Invalid data", "Prefetch registered for bytes outside
+# file"). The next attempt reads the new file whole, so such reads are tried again.
+_READ_ATTEMPTS: Final = 5
+_T = TypeVar("_T")
+
+
+def _retrying_reads(read: Callable[[], _T]) -> _T:
+    import time as clock
+
+    import duckdb
+
+    for attempt in range(1, _READ_ATTEMPTS + 1):
+        try:
+            return read()
+        except (duckdb.CatalogException, duckdb.ProgrammingError):
+            raise  # a table evicted meanwhile (the caller's business) or a bad statement
+        except duckdb.Error:
+            if attempt == _READ_ATTEMPTS:
+                raise
+            clock.sleep(0.02 * attempt)
+    raise AssertionError("unreachable")
+
 
 @dataclass(frozen=True)
 class _OwnerTable:
@@ -315,12 +339,18 @@ class DuckDBEngine(ChatEngine):
         return self._execute(statement.sql, statement.params)
 
     def _execute(self, sql: str, params: Sequence[Any]) -> list[Row]:
-        result = self._cursor().execute(sql, params)
-        columns = [d[0] for d in result.description]
-        return _rows(columns, result.fetchall())
+        def read() -> list[Row]:
+            result = self._cursor().execute(sql, params)
+            columns = [d[0] for d in result.description]
+            return _rows(columns, result.fetchall())
+
+        return _retrying_reads(read)
 
     def _owner_table(self, owner: str, generation: bytes) -> str | None:
         """The name of the table of `owner`'s rows as of `generation`, loading it if needed."""
+        return _retrying_reads(lambda: self._load_owner_table(owner, generation))
+
+    def _load_owner_table(self, owner: str, generation: bytes) -> str | None:
         fresh = self._fresh(owner, generation)
         if fresh is not None:
             return fresh.table

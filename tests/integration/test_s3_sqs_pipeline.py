@@ -27,8 +27,9 @@ def consume_until(predicate: Any, what: str) -> None:
 
 
 def test_upload_to_bucket_becomes_one_ledger_row_and_the_task_runs(
-    aws: dict[str, Any], s3_worker: Worker, owner: Any
+    bucket_storage: dict[str, Any], s3_worker: Worker, owner: Any
 ) -> None:
+    aws = bucket_storage  # the consumer checks the object in the bucket it stores in
     key = f"misc/{owner.pk}/{uuid.uuid4()}/hello world.txt"
     aws["s3"].put_object(Bucket=aws["bucket"], Key=key, Body=b"hello from s3")
     consume_until(lambda: StoredObject.objects.filter(key=key).exists(), "the ledger row")
@@ -43,8 +44,9 @@ def test_upload_to_bucket_becomes_one_ledger_row_and_the_task_runs(
 
 
 def test_same_event_delivered_twice_makes_one_row(
-    aws: dict[str, Any], s3_worker: Worker, owner: Any
+    bucket_storage: dict[str, Any], s3_worker: Worker, owner: Any
 ) -> None:
+    aws = bucket_storage  # the consumer checks the object in the bucket it stores in
     key = f"misc/{owner.pk}/{uuid.uuid4()}/twice.txt"
     aws["s3"].put_object(Bucket=aws["bucket"], Key=key, Body=b"twice")
     sqs, queue = aws["sqs"], aws["queue"]
@@ -75,8 +77,9 @@ def test_same_event_delivered_twice_makes_one_row(
 
 
 def test_multipart_upload_events_make_one_row(
-    aws: dict[str, Any], s3_worker: Worker, owner: Any
+    bucket_storage: dict[str, Any], s3_worker: Worker, owner: Any
 ) -> None:
+    aws = bucket_storage  # the consumer checks the object in the bucket it stores in
     s3, bucket = aws["s3"], aws["bucket"]
     key = f"misc/{owner.pk}/{uuid.uuid4()}/big part file.bin"
     upload = s3.create_multipart_upload(Bucket=bucket, Key=key)

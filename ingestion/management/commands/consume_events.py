@@ -2,7 +2,11 @@
 
 A message is deleted only after its records are in the ledger and their tasks enqueued. A message
 that cannot be read is left alone: after maxReceiveCount deliveries the queue's redrive policy
-moves it to the dead-letter queue, so nothing is silently dropped. SIGTERM/SIGINT finish the
+moves it to the dead-letter queue, so nothing is silently dropped. A readable message whose
+records cannot become work is deleted with a logged reason: a test event, a record naming
+another bucket than STORAGE_BUCKET (the worker would read this bucket's object of that key), and
+a record whose object is gone or was replaced since (its replacement's own event records it; a
+row for the old version would claim an object that no longer exists). SIGTERM/SIGINT finish the
 current batch and stop.
 """
 
@@ -16,8 +20,10 @@ import boto3
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from ingestion import storage
 from ingestion.dispatch import dispatch
-from ingestion.events import MalformedEvent, parse_notification
+from ingestion.events import MalformedEvent, ObjectCreated, parse_notification
+from ingestion.models import StoredObject
 
 log = logging.getLogger(__name__)
 
@@ -65,12 +71,34 @@ class Command(BaseCommand):
         except MalformedEvent as exc:
             log.error("unreadable message %s left for the DLQ: %s", message.get("MessageId"), exc)
             return False
+        message_id = message.get("MessageId")
+        if not records:
+            log.info("message %s has no created objects (a test event?); deleted", message_id)
         try:
             for record in records:
+                refusal = self.refusal(record)
+                if refusal:
+                    log.warning("message %s: %s not recorded: %s", message_id, record.key, refusal)
+                    continue
                 dispatch(record)
         except Exception:
-            log.exception(
-                "dispatch failed; message %s will be redelivered", message.get("MessageId")
-            )
+            log.exception("dispatch failed; message %s will be redelivered", message_id)
             return False
         return True
+
+    def refusal(self, record: ObjectCreated) -> str:
+        """Why ``record`` cannot become work; "" when it can (storage errors propagate)."""
+        bucket = settings.STORAGE_BUCKET
+        if bucket and record.bucket != bucket:
+            return f"bucket {record.bucket!r} is not this platform's ({bucket!r})"
+        recorded = StoredObject.objects.filter(
+            bucket=record.bucket, key=record.key, etag=record.etag
+        )
+        if recorded.exists():
+            return ""  # dispatch finds it and does nothing twice
+        if not storage.exists(record.key):
+            return "the object is gone (deleted since the event)"
+        current = storage.etag_of(record.key)
+        if record.etag and current != record.etag:
+            return f"the object was replaced since (ETag {current}, event {record.etag})"
+        return ""
