@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from tests.workers import _worker_manager, oidc_provider  # noqa: F401 (one of each per session)
+
 
 @pytest.fixture
 def make_user(django_user_model: Any) -> Any:

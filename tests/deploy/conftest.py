@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 
 from tests.deploy.terraform import Workspace, provider_mirror, terraform_binary
-from tests.integration.conftest import _worker_manager, oidc_provider  # noqa: F401 (fixtures)
 from tests.services import free_port, reachable, unavailable
 
 DOMAIN = "data.example.org"

@@ -1,5 +1,5 @@
-"""Real services for the integration tests: a Celery worker process on the configured broker
-(Redis in CI), an S3/SQS server (moto's server mode) and an OIDC provider process.
+"""Real services for the integration tests: the session's Celery worker process on the
+configured broker (Redis in CI; tests/workers.py) and an S3/SQS server (moto's server mode).
 
 One of each per session. The worker and the test process share DATA_DIR and the test database.
 """
@@ -7,105 +7,19 @@ One of each per session. The worker and the test process share DATA_DIR and the 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
-from django.conf import settings
-from django.db import connection
 
 from ingestion.routing import ROUTES
 from tests.broker import purge
-from tests.services import free_port, in_ci, reachable, unavailable
+from tests.services import free_port
+from tests.workers import ROOT, Worker, database_url, wait_for
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def database_url() -> str:
-    cfg = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{cfg['NAME']}"
-    user = cfg.get("USER") or ""
-    auth = f"{user}:{cfg.get('PASSWORD')}@" if cfg.get("PASSWORD") else (f"{user}@" if user else "")
-    host = f"{cfg.get('HOST') or '127.0.0.1'}:{cfg.get('PORT') or 5432}"
-    return f"postgresql://{auth}{host}/{cfg['NAME']}"
-
-
-class Worker:
-    """A real ``celery worker`` process; one runs at a time so no other takes its tasks."""
-
-    def __init__(self) -> None:
-        self.process: subprocess.Popen[bytes] | None = None
-        self.env_key: tuple[tuple[str, str], ...] = ()
-        self.log = Path(settings.DATA_DIR) / "worker.log"
-
-    def ensure(self, extra_env: dict[str, str]) -> None:
-        key = tuple(sorted(extra_env.items()))
-        if self.process and self.process.poll() is None and key == self.env_key:
-            return
-        self.stop()
-        env = {**os.environ, "DATABASE_URL": database_url(), **extra_env}
-        env.pop("CI", None)  # the worker is app code, not a test
-        self.log.write_bytes(b"")
-        handle = self.log.open("ab")
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "platform_site",
-                "worker",
-                "-Q",
-                "io,cpu",
-                "--pool",
-                "solo",
-                "--without-mingle",
-                "--without-gossip",
-                "--loglevel",
-                "INFO",
-                "-n",
-                f"test-{os.getpid()}@%h",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=handle,
-            stderr=subprocess.STDOUT,
-        )
-        self.env_key = key
-        deadline = time.monotonic() + 60
-        while b"ready." not in self.log.read_bytes():
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("celery worker did not start:\n" + self.log.read_text())
-            time.sleep(0.2)
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-        self.process = None
-
-
-@pytest.fixture(scope="session")
-def _worker_manager(django_db_setup: Any) -> Iterator[Worker]:
-    if in_ci() and not settings.CELERY_BROKER_URL.startswith("redis"):
-        pytest.fail("CI must run the integration tests on Redis (REDIS_URL)", pytrace=False)
-    if settings.CELERY_BROKER_URL.startswith("redis") and not reachable(
-        settings.CELERY_BROKER_URL, 6379
-    ):
-        unavailable("Redis", settings.CELERY_BROKER_URL)
-    manager = Worker()
-    yield manager
-    manager.stop()
+__all__ = ["ROOT", "Worker", "database_url", "wait_for"]  # what tests import from here
 
 
 @pytest.fixture
@@ -113,18 +27,6 @@ def worker(_worker_manager: Worker) -> Worker:
     """A worker on the embedded storage (files under DATA_DIR)."""
     _worker_manager.ensure({})
     return _worker_manager
-
-
-def wait_for(check: Any, timeout: float = 90, what: str = "condition") -> Any:
-    """Poll ``check`` until truthy. The limit is generous: the worker shares two cores with
-    everything else the suite runs, and a passing test never waits it out."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
 @pytest.fixture(scope="session")
@@ -139,27 +41,6 @@ def moto_server() -> Iterator[str]:
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     yield f"http://127.0.0.1:{port}"
     server.stop()
-
-
-@pytest.fixture(scope="session")
-def oidc_provider() -> Iterator[str]:
-    """A real OpenID Connect provider process (PyPI's oidc-provider-mock)."""
-    port = free_port()
-    claims = '{"sub": "alice-sub-1", "email": "alice@example.org", "name": "Alice Liddell"}'
-    process = subprocess.Popen(
-        [sys.executable, "-m", "oidc_provider_mock", "--port", str(port), "--user-claims", claims],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while not reachable(url, port):
-        if process.poll() is not None or time.monotonic() > deadline:
-            unavailable("the OIDC provider process", "python -m oidc_provider_mock did not start")
-        time.sleep(0.1)
-    yield url
-    process.terminate()
-    process.wait(10)
 
 
 @pytest.fixture
