@@ -26,17 +26,23 @@ def _reset_broker_pools() -> None:
 
 
 @contextmanager
-def broker_down() -> Iterator[None]:
-    """The app's broker is a Redis URL on a port nobody listens on."""
+def web_broker(url: str) -> Iterator[None]:
+    """This test process (the web app) sends its tasks to ``url``."""
     saved = (app.conf.broker_url, app.conf.broker_write_url)
-    nobody = f"redis://127.0.0.1:{free_port()}/0"
-    app.conf.update(broker_url=nobody, broker_write_url=nobody)
+    app.conf.update(broker_url=url, broker_write_url=url)
     _reset_broker_pools()
     try:
         yield
     finally:
         app.conf.update(broker_url=saved[0], broker_write_url=saved[1])
         _reset_broker_pools()
+
+
+@contextmanager
+def broker_down() -> Iterator[None]:
+    """The app's broker is a Redis URL on a port nobody listens on."""
+    with web_broker(f"redis://127.0.0.1:{free_port()}/0"):
+        yield
 
 
 @contextmanager

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import contextlib
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -15,24 +13,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from ingestion import storage
 from ingestion.models import Status, StoredObject
-from platform_site.celery import app
 from tests.faults.conftest import OwnRedis, wait_for
-from tests.outages import _reset_broker_pools
+from tests.outages import web_broker
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
-
-
-@contextmanager
-def web_broker(url: str) -> Iterator[None]:
-    """This test process (the web app) sends its tasks to ``url``."""
-    saved = (app.conf.broker_url, app.conf.broker_write_url)
-    app.conf.update(broker_url=url, broker_write_url=url)
-    _reset_broker_pools()
-    try:
-        yield
-    finally:
-        app.conf.update(broker_url=saved[0], broker_write_url=saved[1])
-        _reset_broker_pools()
 
 
 def post(client: Any, name: str, data: bytes) -> Any:

@@ -28,11 +28,12 @@ from typing import Any
 import boto3
 import pytest
 from django.conf import settings
-from django.db import connection
 
 from ingestion.models import Status, StoredObject
 from ingestion.routing import ROUTES
+from tests.notified_bucket import notified_bucket
 from tests.services import free_port, reachable, unavailable
+from tests.workers import database_url
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -48,16 +49,6 @@ def sqs_wait(check: Any, what: str, timeout: float = 60) -> Any:
             return value
         time.sleep(0.1)
     raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-
-
-def sqs_database_url() -> str:
-    cfg = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{cfg['NAME']}"
-    user = cfg.get("USER") or ""
-    auth = f"{user}:{cfg.get('PASSWORD')}@" if cfg.get("PASSWORD") else (f"{user}@" if user else "")
-    host = f"{cfg.get('HOST') or '127.0.0.1'}:{cfg.get('PORT') or 5432}"
-    return f"postgresql://{auth}{host}/{cfg['NAME']}"
 
 
 @pytest.fixture(scope="module")
@@ -107,40 +98,15 @@ def sqs_aws(sqs_moto: str, sqs_broker: dict[str, str]) -> dict[str, Any]:
     )
     s3 = session.client("s3", endpoint_url=sqs_moto)
     sqs = session.client("sqs", endpoint_url=sqs_moto)
-    bucket = f"bucket-{uuid.uuid4().hex[:10]}"
-    s3.create_bucket(Bucket=bucket)
-    dlq = sqs.create_queue(QueueName=f"{bucket}-dlq")["QueueUrl"]
-    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
-    redrive = {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(RECEIVES_BEFORE_DLQ)}
-    queue = sqs.create_queue(
-        QueueName=f"{bucket}-events",
-        # A short visibility timeout: a message not deleted comes back within a second.
-        Attributes={"RedrivePolicy": json.dumps(redrive), "VisibilityTimeout": "1"},
-    )["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
-    s3.put_bucket_notification_configuration(
-        Bucket=bucket,
-        NotificationConfiguration={
-            "QueueConfigurations": [
-                {
-                    "QueueArn": arn,
-                    "Events": ["s3:ObjectCreated:*"],
-                    "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": route.prefix}]}},
-                }
-                for route in ROUTES
-            ]
-        },
-    )
+    # A short visibility timeout: a message not deleted comes back within a second.
+    made = notified_bucket(s3, sqs, max_receives=RECEIVES_BEFORE_DLQ, visibility_timeout=1)
+    bucket, queue, dlq = made.bucket, made.queue, made.dlq
     # Configuring the notification sent an s3:TestEvent; the tests send their own.
     sqs.purge_queue(QueueUrl=queue)
     env = {
         **os.environ,
         **sqs_broker,
-        "DATABASE_URL": sqs_database_url(),
+        "DATABASE_URL": database_url(),
         "STORAGE_BUCKET": bucket,
         "AWS_S3_ENDPOINT_URL": sqs_moto,
         "SQS_QUEUE_URL": queue,

@@ -7,15 +7,14 @@ One of each per session. The worker and the test process share DATA_DIR and the 
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import pytest
 
-from ingestion.routing import ROUTES
 from tests.broker import purge
+from tests.notified_bucket import notified_bucket
 from tests.services import free_port
 from tests.workers import ROOT, Worker, database_url, wait_for
 
@@ -47,34 +46,8 @@ def moto_server() -> Iterator[str]:
 def aws(moto_server: str, settings: Any) -> dict[str, Any]:
     s3 = boto3.client("s3", endpoint_url=moto_server, region_name="us-east-1")
     sqs = boto3.client("sqs", endpoint_url=moto_server, region_name="us-east-1")
-    bucket = f"bucket-{uuid.uuid4().hex[:10]}"
-    s3.create_bucket(Bucket=bucket)
-    dlq = sqs.create_queue(QueueName=f"{bucket}-dlq")["QueueUrl"]
-    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
-    queue = sqs.create_queue(
-        QueueName=f"{bucket}-events",
-        Attributes={
-            "RedrivePolicy": f'{{"deadLetterTargetArn": "{dlq_arn}", "maxReceiveCount": "3"}}'
-        },
-    )["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
-    s3.put_bucket_notification_configuration(
-        Bucket=bucket,
-        NotificationConfiguration={
-            "QueueConfigurations": [
-                {
-                    "QueueArn": arn,
-                    "Events": ["s3:ObjectCreated:*"],
-                    "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": route.prefix}]}},
-                }
-                for route in ROUTES
-            ]
-        },
-    )
+    made = notified_bucket(s3, sqs, max_receives=3)
+    bucket, queue = made.bucket, made.queue
     settings.SQS_QUEUE_URL = queue
     settings.AWS_SQS_ENDPOINT_URL = moto_server
     return {"s3": s3, "sqs": sqs, "bucket": bucket, "queue": queue, "endpoint": moto_server}
