@@ -19,7 +19,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,7 +32,7 @@ from ingestion.models import Status, StoredObject
 from ingestion.routing import ROUTES
 from tests.notified_bucket import notified_bucket
 from tests.services import free_port, reachable, unavailable
-from tests.workers import database_url
+from tests.workers import database_url, wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -42,13 +41,7 @@ RECEIVES_BEFORE_DLQ = 2
 
 
 def sqs_wait(check: Any, what: str, timeout: float = 60) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+    return wait_for(check, timeout=timeout, what=what)
 
 
 @pytest.fixture(scope="module")
