@@ -8,7 +8,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from chats.search.engines import AthenaEngine, ChatEngine, DuckDBEngine
+from chats.search.duckdb_engine import DuckDBEngine
+from chats.search.engines import AthenaEngine, ChatEngine
 
 __all__ = ["ChatsUnavailable", "get_engine", "owner_of"]
 

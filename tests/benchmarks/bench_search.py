@@ -31,7 +31,8 @@ django.setup()
 from django.conf import settings  # noqa: E402  (after django.setup)
 
 from chats.lake.writer import mark_generation  # noqa: E402  (after django.setup)
-from chats.search.engines import GENERATION_FILE, DuckDBEngine, MessageFilter  # noqa: E402
+from chats.search.duckdb_engine import GENERATION_FILE, DuckDBEngine  # noqa: E402
+from chats.search.engines import MessageFilter  # noqa: E402
 from tests.benchmarks.bench_silver import (  # noqa: E402  (Django is already set up)
     OWNER,
     build,

@@ -19,7 +19,8 @@ from django.urls import reverse
 from chats.lake.files import FILE_SCHEMA
 from chats.presenters import sender_hues
 from chats.search.backend import ChatsUnavailable, get_engine
-from chats.search.engines import AthenaEngine, DuckDBEngine
+from chats.search.duckdb_engine import DuckDBEngine
+from chats.search.engines import AthenaEngine
 from gallery.models import Photo
 from ingestion.models import Status, StoredObject
 

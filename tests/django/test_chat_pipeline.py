@@ -13,7 +13,8 @@ from django.conf import settings
 from chats.lake.files import GENERATION_FILE, from_parquet, generation_key
 from chats.models import ChatExport, SilverStatus
 from chats.pipeline import import_note, ingest_export_object, rename_chat, rename_export
-from chats.search.engines import DuckDBEngine, MessageFilter
+from chats.search.duckdb_engine import DuckDBEngine
+from chats.search.engines import MessageFilter
 from chats.tasks import forget_export_task, ingest_export
 from ingestion import storage
 from ingestion.jobs import Rejected

@@ -24,7 +24,8 @@ from django.utils import timezone
 from chats.lake.lock import lock_path, owner_lock
 from chats.models import ChatExport, SilverOwner
 from chats.pipeline import forget_export
-from chats.search.engines import DuckDBEngine, MessageFilter
+from chats.search.duckdb_engine import DuckDBEngine
+from chats.search.engines import MessageFilter
 from chats.tasks import ingest_export
 from ingestion import storage
 from ingestion.models import Status, StoredObject

@@ -19,14 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chats.lake import files as silver_files
-from chats.search.engines import (
-    GENERATION_FILE,
-    AthenaEngine,
-    Cursor,
-    DuckDBEngine,
-    MessageFilter,
-    Page,
-)
+from chats.search.duckdb_engine import GENERATION_FILE, DuckDBEngine
+from chats.search.engines import AthenaEngine, Cursor, MessageFilter, Page
 from chats.search.query import BadQuery
 from chats.search.text import fold
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from chats.search.engines import DuckDBEngine
+from chats.search.duckdb_engine import DuckDBEngine
 from chats.search.query import MessageFilter
 from tests.unit.test_chat_query import ROWS, expected, ids, mark_generation, write_silver
 
