@@ -100,7 +100,10 @@
     const label = timeline.querySelector('.cell[data-month="' + month + '"] .month-label');
     if (label) {
       label.scrollIntoView({ block: "start" });
-      return Promise.resolve();
+      // Near the end of what is loaded the page can be too short to bring the month to the
+      // top: load the next page (often already on its way), then scroll to it again.
+      const more = label.getBoundingClientRect().top > 16 ? loadOlder() : null;
+      return more ? more.then(() => label.scrollIntoView({ block: "start" })) : Promise.resolve();
     }
     return fetchPage(url + (url.includes("?") ? "&" : "?") + "fragment=1").then((doc) => {
       if (observer) observer.disconnect();
