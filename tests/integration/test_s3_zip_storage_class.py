@@ -67,5 +67,8 @@ def test_the_members_of_a_deep_archive_zip_are_processed_then_settle_into_deep_a
     assert all(m.source_id == zipped.pk and m.storage_class == "DEEP_ARCHIVE" for m in members)
     assert Photo.objects.filter(source__in=members).exists()
     assert ChatExport.objects.get(source__in=members).message_count == 2
-    for row in rows:  # in the bucket: settled into the chosen class once processed
-        assert storage_class(bucket_storage, row.key) == "DEEP_ARCHIVE", row.key
+    for row in rows:  # in the bucket: settled into the chosen class right after it is done
+        wait_for(
+            lambda key=row.key: storage_class(bucket_storage, key) == "DEEP_ARCHIVE",
+            what=f"{row.key} in Deep Archive",
+        )
