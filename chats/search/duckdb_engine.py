@@ -36,7 +36,7 @@ _OWNER_SCOPE = f"FROM {_PARQUET_SOURCE} WHERE owner = ?"
 # DuckDB opens a file more than once in one read (its footer, then its pages): a writer's
 # rename in between fails that read ("Invalid data", "Prefetch registered for bytes outside
 # file"). The next attempt reads the new file whole, so such reads are tried again.
-_READ_ATTEMPTS: Final = 5
+_READ_ATTEMPTS: Final = 10  # a writer replaces files rarely; ten misses in a row is a real error
 _T = TypeVar("_T")
 
 

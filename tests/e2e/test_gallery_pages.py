@@ -340,11 +340,13 @@ def test_a_swipe_goes_to_the_next_and_previous_photo(phone: Any, album: Album) -
     phone.goto(f"{album.url}/photos/")
     ids = phone.locator("a.tile").evaluate_all("els => els.map(e => e.dataset.photo)")
     phone.locator("a.tile").nth(2).click()
-    phone.wait_for_selector("#lightbox[open] .lb-media img")
     middle = (195, 250)
+    shown = "!document.querySelector('#lightbox').classList.contains('lb-loading')"
+    wait_until(phone, f"document.querySelector('#lightbox[open] .lb-media img') && {shown}")
 
     touch_drag(phone, middle, (40, 260))  # to the left: the next photo
     wait_until(phone, f"location.hash === '#photo-{ids[3]}'")
+    wait_until(phone, shown)
     touch_drag(phone, middle, (350, 240))  # to the right: back
     wait_until(phone, f"location.hash === '#photo-{ids[2]}'")
     touch_drag(phone, middle, (185, 600))  # down: a scroll, not a swipe
